@@ -1,0 +1,49 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run test lint format openapi sandbox worker api migrate bench-fetch clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,sandbox]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+.env: | $(STAMP)
+	$(BIN)/python scripts/init_env.py
+
+## API (:8000) + worker + Intercom sandbox (:8010) with demo data; Ctrl-C stops everything.
+run: install .env
+	$(BIN)/python scripts/run_dev.py
+
+## The whole test suite against the local PostgreSQL and Redis.
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## Regenerates openapi.yaml from the app (a test fails when the committed file is stale).
+openapi: install
+	$(BIN)/intercom-sync openapi --output openapi.yaml
+
+## The Intercom sandbox alone, on :8010 with the demo data.
+sandbox: install
+	$(BIN)/python -m intercom_sandbox --port 8010 --seed 1 --contacts 2000
+
+migrate: install .env
+	$(BIN)/intercom-sync migrate
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""intercom-sync: imports Intercom contacts into the NPS product's customers."""

@@ -1,0 +1,62 @@
+"""Bearer authentication: an account API key, or a JWT signed by the main product."""
+
+from __future__ import annotations
+
+import uuid
+
+import jwt
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.config import Settings
+from app.domain.accounts import service as account_service
+from app.domain.scope import AccountScope
+from app.errors import Unauthenticated
+
+
+def _verify_jwt(token: str, settings: Settings) -> tuple[uuid.UUID, str | None]:
+    keys: list[tuple[str, str]] = []
+    if settings.jwt_hs256_secret is not None:
+        keys.append(("HS256", settings.jwt_hs256_secret.get_secret_value()))
+    if settings.jwt_rs256_public_key is not None:
+        keys.append(("RS256", settings.jwt_rs256_public_key.get_secret_value()))
+    if not keys:
+        raise Unauthenticated("The bearer token is not a valid API key.")
+    try:
+        algorithm = jwt.get_unverified_header(token).get("alg")
+    except jwt.PyJWTError:
+        raise Unauthenticated("The bearer token is neither an API key nor a JWT.") from None
+    key = next((value for alg, value in keys if alg == algorithm), None)
+    if key is None or not isinstance(algorithm, str):
+        raise Unauthenticated(f"JWTs signed with {algorithm} are not accepted.")
+    try:
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=[algorithm],
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            options={"require": ["sub", "exp"], "verify_aud": settings.jwt_audience is not None},
+        )
+        return uuid.UUID(str(claims["sub"])), claims.get("name")
+    except (jwt.PyJWTError, ValueError) as exc:
+        raise Unauthenticated(f"The JWT is not valid: {exc}") from None
+
+
+async def authenticate(
+    session: AsyncSession, settings: Settings, authorization: str | None
+) -> AccountScope:
+    if not authorization:
+        raise Unauthenticated("Send `Authorization: Bearer <API key or JWT>`.")
+    scheme, _, token = authorization.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthenticated("Send `Authorization: Bearer <API key or JWT>`.")
+    if token.startswith(account_service.API_KEY_PREFIX):
+        account_id = await account_service.account_for_api_key(session, token)
+        if account_id is None:
+            raise Unauthenticated("The API key is not valid.")
+        return AccountScope(account_id)
+    account_id, name = _verify_jwt(token, settings)
+    await account_service.ensure_account(session, account_id, name)
+    await session.commit()
+    return AccountScope(account_id)

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.api.deps import AccountDep, SessionDep
+from app.api.problems import problem_responses
+from app.domain.customers import service as customer_service
+from app.domain.customers.schemas import CustomerPage
+
+router = APIRouter(tags=["customers"])
+
+
+@router.get(
+    "/customers",
+    response_model=CustomerPage,
+    responses=problem_responses(401, 422),
+    summary="The account's customers, oldest first, with cursor pagination",
+)
+async def list_customers(
+    account: AccountDep,
+    session: SessionDep,
+    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> CustomerPage:
+    return await customer_service.list_page(session, account, cursor=cursor, limit=limit)

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from app.api.deps import ResourcesDep
+from app.api.problems import problem_response, problem_responses
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", summary="The process is alive")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get(
+    "/readyz",
+    summary="PostgreSQL and Redis are reachable",
+    responses={**problem_responses(503), 503: {"description": "A dependency is down"}},
+)
+async def readyz(request: Request, resources: ResourcesDep) -> JSONResponse:
+    down: list[str] = []
+    try:
+        async with resources.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception:
+        down.append("postgresql")
+    try:
+        await resources.redis.ping()
+    except Exception:
+        down.append("redis")
+    if down:
+        return problem_response(
+            request,
+            status=503,
+            code="dependency_unavailable",
+            title="Not ready",
+            detail=f"Unreachable: {', '.join(down)}.",
+            down=down,
+        )
+    return JSONResponse({"status": "ready"})

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, status
+
+from app.api.deps import AccountDep, ResourcesDep, SessionDep
+from app.api.problems import problem_responses
+from app.domain.integrations import service as integration_service
+from app.domain.integrations.schemas import IntegrationCreate, IntegrationRead
+from app.domain.segments import service as segment_service
+from app.domain.segments.schemas import SegmentRead
+
+router = APIRouter(tags=["integrations"])
+
+
+@router.post(
+    "/integrations",
+    status_code=status.HTTP_201_CREATED,
+    response_model=IntegrationRead,
+    responses=problem_responses(400, 401, 409, 422, 502),
+    summary="Connect an Intercom workspace with an access token",
+)
+async def create_integration(
+    data: IntegrationCreate, account: AccountDep, session: SessionDep, resources: ResourcesDep
+) -> IntegrationRead:
+    integration = await integration_service.connect_with_token(
+        session, account, data, intercom=resources.intercom, cipher=resources.cipher
+    )
+    await session.commit()
+    return IntegrationRead.model_validate(integration)
+
+
+@router.get(
+    "/integrations",
+    response_model=list[IntegrationRead],
+    responses=problem_responses(401),
+    summary="List the account's connected workspaces",
+)
+async def list_integrations(account: AccountDep, session: SessionDep) -> list[IntegrationRead]:
+    integrations = await integration_service.list_all(session, account)
+    return [IntegrationRead.model_validate(item) for item in integrations]
+
+
+@router.get(
+    "/integrations/{integration_id}",
+    response_model=IntegrationRead,
+    responses=problem_responses(401, 404, 422),
+    summary="Read one integration",
+)
+async def get_integration(
+    integration_id: uuid.UUID, account: AccountDep, session: SessionDep
+) -> IntegrationRead:
+    integration = await integration_service.get(session, account, integration_id)
+    return IntegrationRead.model_validate(integration)
+
+
+@router.get(
+    "/integrations/{integration_id}/segments",
+    response_model=list[SegmentRead],
+    responses=problem_responses(401, 404, 422),
+    summary="The main lists (Users, Leads) and Intercom segments, with contact counts",
+)
+async def list_segments(
+    integration_id: uuid.UUID, account: AccountDep, session: SessionDep
+) -> list[SegmentRead]:
+    integration = await integration_service.get(session, account, integration_id)
+    return await segment_service.list_for_integration(session, account, integration.id)

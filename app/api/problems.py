@@ -1,0 +1,173 @@
+"""RFC 9457 problem details for every error the API answers, validation and routing included."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.errors import AppError
+
+log = structlog.get_logger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="Where the error is, e.g. `body.access_token` or `query.limit`.")
+    message: str
+    type: str | None = None
+
+
+class Problem(BaseModel):
+    type: str = Field(description="A URI reference naming the kind of problem.")
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    code: str = Field(description="A stable machine-readable code, e.g. `segment_not_found`.")
+    errors: list[FieldError] | None = Field(
+        default=None, description="The fields at fault, for invalid input."
+    )
+
+
+def problem_type(code: str) -> str:
+    return f"/problems/{code}"
+
+
+def problem_response(
+    request: Request,
+    *,
+    status: int,
+    code: str,
+    title: str,
+    detail: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": problem_type(code),
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        "code": code,
+        **extensions,
+    }
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries for the problems a route may answer."""
+    descriptions = {
+        400: "Malformed request",
+        401: "Missing or invalid credentials",
+        404: "Not found in the caller's account",
+        409: "Conflict with the current state",
+        415: "The body is not JSON",
+        422: "Invalid input; `errors` names the fields at fault",
+        502: "Intercom failed or refused the call",
+    }
+    return {
+        status: {
+            "model": Problem,
+            "description": descriptions.get(status, "Error"),
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }
+
+
+def _location(loc: tuple[Any, ...] | list[Any]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+async def _app_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return problem_response(
+        request,
+        status=exc.status,
+        code=exc.code,
+        title=exc.title,
+        detail=exc.detail,
+        headers=headers,
+        **exc.extensions,
+    )
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"field": _location(error["loc"]), "message": error["msg"], "type": error["type"]}
+        for error in exc.errors()
+    ]
+    content_type = request.headers.get("content-type", "")
+    if request.method in ("POST", "PUT", "PATCH") and content_type and "json" not in content_type:
+        return problem_response(
+            request,
+            status=415,
+            code="unsupported_media_type",
+            title="Unsupported media type",
+            detail=f"Send the body as application/json, not {content_type}.",
+        )
+    if any(error["type"] == "json_invalid" for error in errors):
+        return problem_response(
+            request,
+            status=400,
+            code="malformed_json",
+            title="Malformed JSON",
+            detail="The request body is not valid JSON.",
+            errors=errors,
+        )
+    fields = ", ".join(error["field"] for error in errors)
+    return problem_response(
+        request,
+        status=422,
+        code="validation_failed",
+        title="Invalid input",
+        detail=f"Invalid input in: {fields}.",
+        errors=errors,
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    codes = {404: "route_not_found", 405: "method_not_allowed"}
+    titles = {404: "Not found", 405: "Method not allowed"}
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    if exc.status_code == 404:
+        detail = f"No route matches {request.url.path}."
+    elif exc.status_code == 405:
+        detail = f"{request.method} is not allowed on {request.url.path}."
+    return problem_response(
+        request,
+        status=exc.status_code,
+        code=codes.get(exc.status_code, f"http_{exc.status_code}"),
+        title=titles.get(exc.status_code, detail or "Error"),
+        detail=detail,
+        headers=dict(exc.headers) if exc.headers else None,
+    )
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("api.unhandled_error", path=request.url.path, error=type(exc).__name__)
+    return problem_response(
+        request,
+        status=500,
+        code="internal_error",
+        title="Internal server error",
+        detail="An unexpected error occurred; it has been logged.",
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)

@@ -1,0 +1,63 @@
+"""One Settings object, read from the environment and an optional `.env`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
+
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/intercom_sync"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    # Prefix of every Redis key and of the job queue, so that several deployments (or test runs)
+    # can share one Redis without seeing each other's work.
+    redis_prefix: str = "intercom-sync"
+
+    # Fernet keys, comma separated; the first encrypts, all decrypt (rotation: prepend a new key).
+    encryption_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
+
+    # The main product signs JWTs whose subject is the account id.
+    jwt_hs256_secret: SecretStr | None = None
+    jwt_rs256_public_key: SecretStr | None = None
+    jwt_audience: str | None = None
+    jwt_issuer: str | None = None
+
+    intercom_client_id: str | None = None
+    intercom_client_secret: SecretStr | None = None
+    # Sends every Intercom call (all regions) to this URL: the sandbox, or a recording proxy.
+    intercom_base_url: str | None = None
+    intercom_timeout_s: float = 30.0
+
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    log_level: str = "INFO"
+
+    # How many contacts a sync writes per transaction (the unit of progress and of resume).
+    sync_batch_size: int = 500
+
+    @field_validator("encryption_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def queue_name(self) -> str:
+        return f"{self.redis_prefix}:queue"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

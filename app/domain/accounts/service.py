@@ -1,0 +1,66 @@
+"""Accounts and their API keys. Keys are 256 random bits; only their SHA-256 is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.models import Account, ApiKey
+
+API_KEY_PREFIX = "isk_"
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    account: Account
+    api_key: str
+
+
+def hash_api_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+async def create_account(session: AsyncSession, name: str, *, nps_campaigns: int = 0) -> NewAccount:
+    account = Account(name=name, nps_campaigns=nps_campaigns)
+    session.add(account)
+    await session.flush()
+    key = await issue_api_key(session, account.id)
+    return NewAccount(account=account, api_key=key)
+
+
+async def issue_api_key(session: AsyncSession, account_id: uuid.UUID) -> str:
+    key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    session.add(
+        ApiKey(
+            account_id=account_id,
+            key_hash=hash_api_key(key),
+            prefix=key[:10],
+            created_at=datetime.now(UTC),
+        )
+    )
+    await session.flush()
+    return key
+
+
+async def account_for_api_key(session: AsyncSession, key: str) -> uuid.UUID | None:
+    return await session.scalar(
+        select(ApiKey.account_id).where(
+            ApiKey.key_hash == hash_api_key(key), ApiKey.revoked_at.is_(None)
+        )
+    )
+
+
+async def ensure_account(session: AsyncSession, account_id: uuid.UUID, name: str | None) -> None:
+    """Accounts are owned by the main product: the first JWT that names one provisions it."""
+    await session.execute(
+        insert(Account)
+        .values(id=account_id, name=name or str(account_id), nps_campaigns=0)
+        .on_conflict_do_nothing(index_elements=[Account.id])
+    )

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+
+class IntegrationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    access_token: SecretStr = Field(
+        min_length=1, max_length=500, description="An Intercom access token of the workspace."
+    )
+    name: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description='Display name; defaults to "Account 1" or "Account 2".',
+    )
+
+
+class IntegrationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    slot: int = Field(description="1 or 2: an account connects at most two workspaces.")
+    status: str
+    auth_method: str
+    intercom_app_id: str
+    workspace_name: str
+    region: str
+    timezone: str | None
+    segments_refreshed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,93 @@
+"""Connecting Intercom workspaces to an account."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.integrations.errors import (
+    IntegrationLimitReached,
+    IntegrationNotFound,
+    IntercomTokenRejected,
+    WorkspaceAlreadyConnected,
+)
+from app.domain.integrations.repository import IntegrationRepository
+from app.domain.integrations.schemas import IntegrationCreate
+from app.domain.models import Account, Integration
+from app.domain.ports import IntercomGateway, IntercomWorkspace, SecretCipher
+from app.domain.scope import AccountScope
+from app.domain.segments import service as segment_service
+from app.intercom.errors import IntercomAuthError, IntercomNotFound
+
+MAX_INTEGRATIONS_PER_ACCOUNT = 2
+
+
+async def get(
+    session: AsyncSession, account: AccountScope, integration_id: uuid.UUID
+) -> Integration:
+    integration = await IntegrationRepository(session).get_for_account(account.id, integration_id)
+    if integration is None:
+        raise IntegrationNotFound(integration_id)
+    return integration
+
+
+async def list_all(session: AsyncSession, account: AccountScope) -> Sequence[Integration]:
+    return await IntegrationRepository(session).list_for_account(account.id)
+
+
+def workspace_for(
+    integration: Integration, intercom: IntercomGateway, cipher: SecretCipher
+) -> IntercomWorkspace:
+    token = cipher.decrypt(integration.access_token_encrypted)
+    return intercom.workspace(token, integration.region)
+
+
+async def connect_with_token(
+    session: AsyncSession,
+    account: AccountScope,
+    data: IntegrationCreate,
+    *,
+    intercom: IntercomGateway,
+    cipher: SecretCipher,
+) -> Integration:
+    token = data.access_token.get_secret_value().strip()
+    try:
+        me = await intercom.workspace(token).me()
+    except (IntercomAuthError, IntercomNotFound) as exc:
+        raise IntercomTokenRejected(exc.message) from exc
+
+    # Serialises connects of one account, so two requests cannot take the same slot.
+    await session.execute(select(Account.id).where(Account.id == account.id).with_for_update())
+    existing = await IntegrationRepository(session).list_for_account(account.id)
+    if any(item.intercom_app_id == me.app.id_code for item in existing):
+        raise WorkspaceAlreadyConnected(
+            f"Workspace {me.app.name} ({me.app.id_code}) is already connected to this account."
+        )
+    free_slots = sorted({1, 2} - {item.slot for item in existing})
+    if not free_slots:
+        raise IntegrationLimitReached(
+            f"An account connects at most {MAX_INTEGRATIONS_PER_ACCOUNT} Intercom workspaces; "
+            "disconnect one first."
+        )
+    slot = free_slots[0]
+    integration = Integration(
+        account_id=account.id,
+        slot=slot,
+        name=data.name or f"Account {slot}",
+        auth_method="access_token",
+        status="connected",
+        intercom_app_id=me.app.id_code,
+        workspace_name=me.app.name,
+        region=(me.app.region or "US").upper(),
+        timezone=me.app.timezone,
+        access_token_encrypted=cipher.encrypt(token),
+    )
+    session.add(integration)
+    await session.flush()
+    await segment_service.refresh_from_intercom(
+        session, integration, intercom.workspace(token, integration.region)
+    )
+    return integration

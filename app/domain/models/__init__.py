@@ -1,0 +1,20 @@
+"""Every table, imported here so that metadata (and Alembic) sees them all."""
+
+from app.domain.models.accounts import Account, ApiKey
+from app.domain.models.customers import Customer, CustomerSource
+from app.domain.models.integrations import Integration
+from app.domain.models.segments import Segment, SegmentKind
+from app.domain.models.syncs import SyncRun, SyncStatus, SyncTrigger
+
+__all__ = [
+    "Account",
+    "ApiKey",
+    "Customer",
+    "CustomerSource",
+    "Integration",
+    "Segment",
+    "SegmentKind",
+    "SyncRun",
+    "SyncStatus",
+    "SyncTrigger",
+]

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import DateTime, ForeignKey, Index, String, Text, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base
+from app.domain.models.base import IdMixin, TimestampMixin
+
+
+class SyncStatus(enum.StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    FINISHED = "finished"
+    FAILED = "failed"
+
+
+class SyncTrigger(enum.StrEnum):
+    MANUAL = "manual"
+    AUTO = "auto"
+
+
+ACTIVE_STATUSES = (SyncStatus.PENDING, SyncStatus.RUNNING)
+
+
+class SyncRun(IdMixin, TimestampMixin, Base):
+    """One sync of one segment. The row is the source of truth; the queue only delivers it."""
+
+    __tablename__ = "sync_runs"
+    __table_args__ = (
+        # One active run per segment: a second "sync now" cannot start a parallel run.
+        Index(
+            "uq_sync_runs_active_segment",
+            "segment_id",
+            unique=True,
+            postgresql_where=text("status IN ('pending', 'running')"),
+        ),
+    )
+
+    account_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    segment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("segments.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[SyncStatus] = mapped_column(String(16), default=SyncStatus.PENDING)
+    trigger: Mapped[SyncTrigger] = mapped_column(String(16), default=SyncTrigger.MANUAL)
+    fetched: Mapped[int] = mapped_column(default=0)
+    created: Mapped[int] = mapped_column(default=0)
+    updated: Mapped[int] = mapped_column(default=0)
+    unchanged: Mapped[int] = mapped_column(default=0)
+    skipped: Mapped[int] = mapped_column(default=0)
+    failed: Mapped[int] = mapped_column(default=0)
+    # Counts per reason, e.g. {"no_email": 3, "duplicate_email": 1}.
+    skipped_reasons: Mapped[dict[str, int]] = mapped_column(JSONB, default=dict)
+    failed_reasons: Mapped[dict[str, int]] = mapped_column(JSONB, default=dict)
+    # Where a resumed run picks up; written in the same transaction as the rows it covers.
+    checkpoint: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

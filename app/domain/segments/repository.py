@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import case, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.models import Segment, SegmentKind, SyncRun
+
+
+class SegmentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get_for_account(self, account_id: uuid.UUID, segment_id: uuid.UUID) -> Segment | None:
+        return await self.session.scalar(
+            select(Segment).where(
+                Segment.id == segment_id,
+                Segment.account_id == account_id,
+                Segment.removed_at.is_(None),
+            )
+        )
+
+    async def list_for_integration(
+        self, account_id: uuid.UUID, integration_id: uuid.UUID
+    ) -> Sequence[Segment]:
+        kind_order = case(
+            {SegmentKind.USERS: 0, SegmentKind.LEADS: 1, SegmentKind.INTERCOM: 2},
+            value=Segment.kind,
+            else_=3,
+        )
+        result = await self.session.scalars(
+            select(Segment)
+            .where(
+                Segment.account_id == account_id,
+                Segment.integration_id == integration_id,
+                Segment.removed_at.is_(None),
+            )
+            .order_by(kind_order, Segment.name, Segment.id)
+        )
+        return result.all()
+
+    async def all_for_integration(self, integration_id: uuid.UUID) -> Sequence[Segment]:
+        """Including removed ones; the caller already holds the integration of the account."""
+        result = await self.session.scalars(
+            select(Segment).where(Segment.integration_id == integration_id)
+        )
+        return result.all()
+
+    async def last_syncs(
+        self, account_id: uuid.UUID, segment_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, SyncRun]:
+        if not segment_ids:
+            return {}
+        result = await self.session.scalars(
+            select(SyncRun)
+            .where(SyncRun.account_id == account_id, SyncRun.segment_id.in_(segment_ids))
+            .order_by(SyncRun.segment_id, SyncRun.created_at.desc())
+            .distinct(SyncRun.segment_id)
+        )
+        return {run.segment_id: run for run in result.all()}

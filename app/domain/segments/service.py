@@ -1,0 +1,103 @@
+"""Lists and segments of an integration, and the Intercom query that selects each one's contacts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.models import Integration, Segment, SegmentKind
+from app.domain.ports import IntercomWorkspace
+from app.domain.scope import AccountScope
+from app.domain.segments.errors import SegmentNotFound
+from app.domain.segments.repository import SegmentRepository
+from app.domain.segments.schemas import LastSync, SegmentRead
+
+MAIN_LISTS = (
+    (SegmentKind.USERS, "users", "Users", "user"),
+    (SegmentKind.LEADS, "leads", "Leads", "lead"),
+)
+
+
+def search_query(segment: Segment) -> dict[str, Any]:
+    """The Intercom search filter whose results are exactly the segment's contacts."""
+    if segment.kind in (SegmentKind.USERS, SegmentKind.LEADS):
+        return {"field": "role", "operator": "=", "value": segment.person_type}
+    if segment.kind == SegmentKind.INTERCOM and segment.intercom_segment_id:
+        return {"field": "segment_id", "operator": "=", "value": segment.intercom_segment_id}
+    raise NotImplementedError(f"no Intercom query for segment kind {segment.kind}")
+
+
+async def get(session: AsyncSession, account: AccountScope, segment_id: uuid.UUID) -> Segment:
+    segment = await SegmentRepository(session).get_for_account(account.id, segment_id)
+    if segment is None:
+        raise SegmentNotFound(segment_id)
+    return segment
+
+
+async def list_for_integration(
+    session: AsyncSession, account: AccountScope, integration_id: uuid.UUID
+) -> list[SegmentRead]:
+    repository = SegmentRepository(session)
+    segments = await repository.list_for_integration(account.id, integration_id)
+    last_syncs = await repository.last_syncs(account.id, [segment.id for segment in segments])
+    reads = []
+    for segment in segments:
+        read = SegmentRead.model_validate(segment)
+        run = last_syncs.get(segment.id)
+        read.last_sync = LastSync.model_validate(run) if run else None
+        reads.append(read)
+    return reads
+
+
+async def refresh_from_intercom(
+    session: AsyncSession, integration: Integration, workspace: IntercomWorkspace
+) -> None:
+    """Upserts the main lists and the Intercom segments with fresh counts; segments gone from
+    Intercom are marked removed (their sync history stays)."""
+    now = datetime.now(UTC)
+    existing = {
+        segment.source_key: segment
+        for segment in await SegmentRepository(session).all_for_integration(integration.id)
+    }
+    seen: set[str] = set()
+
+    def upsert(source_key: str, **values: Any) -> None:
+        seen.add(source_key)
+        segment = existing.get(source_key)
+        if segment is None:
+            segment = Segment(
+                account_id=integration.account_id,
+                integration_id=integration.id,
+                source_key=source_key,
+            )
+            session.add(segment)
+        for name, value in values.items():
+            setattr(segment, name, value)
+        segment.count_refreshed_at = now
+        segment.removed_at = None
+
+    for kind, key, name, person_type in MAIN_LISTS:
+        count = await workspace.count_contacts(
+            {"field": "role", "operator": "=", "value": person_type}
+        )
+        upsert(key, kind=kind, name=name, person_type=person_type, contact_count=count)
+
+    for remote in await workspace.list_segments(include_count=True):
+        upsert(
+            f"intercom:{remote.id}",
+            kind=SegmentKind.INTERCOM,
+            name=remote.name,
+            intercom_segment_id=remote.id,
+            # INTERCOM.md §3: person_type "contact" means leads.
+            person_type="user" if remote.person_type == "user" else "lead",
+            contact_count=remote.count,
+        )
+
+    for key, segment in existing.items():
+        if key not in seen and segment.kind == SegmentKind.INTERCOM and segment.removed_at is None:
+            segment.removed_at = now
+    integration.segments_refreshed_at = now
+    await session.flush()

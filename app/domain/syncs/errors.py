@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+import uuid
+
+from app.errors import Conflict, NotFound
+
+
+class SyncNotFound(NotFound):
+    def __init__(self, sync_id: uuid.UUID) -> None:
+        super().__init__("Sync", sync_id)
+
+
+class SyncAlreadyActive(Conflict):
+    code = "sync_already_active"
+    title = "A sync of this segment is already pending or running"
+
+    def __init__(self, sync_id: uuid.UUID) -> None:
+        super().__init__(
+            f"Sync {sync_id} of this segment has not finished yet.", active_sync_id=str(sync_id)
+        )

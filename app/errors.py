@@ -1,0 +1,65 @@
+"""Errors the domain raises; the API renders them as RFC 9457 problems. No web framework here."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class AppError(Exception):
+    status: ClassVar[int] = 500
+    code: ClassVar[str] = "internal_error"
+    title: ClassVar[str] = "Internal server error"
+
+    def __init__(self, detail: str | None = None, **extensions: Any) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.extensions = extensions
+
+
+class NotFound(AppError):
+    status = 404
+    code = "not_found"
+    title = "Resource not found"
+
+    def __init__(self, resource: str, resource_id: object) -> None:
+        super().__init__(f"{resource} {resource_id} was not found.", resource=resource)
+
+
+class Conflict(AppError):
+    status = 409
+    code = "conflict"
+    title = "Conflict"
+
+
+class Unauthenticated(AppError):
+    status = 401
+    code = "unauthenticated"
+    title = "Authentication required"
+
+
+class InvalidInput(AppError):
+    """Input that passed schema validation but breaks a rule; names the field at fault."""
+
+    status = 422
+    code = "invalid_input"
+    title = "Invalid input"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}", errors=[{"field": field, "message": message}])
+
+
+class UpstreamError(AppError):
+    """Intercom refused or failed a call made on the caller's behalf."""
+
+    status = 502
+    code = "intercom_error"
+    title = "Intercom request failed"
+
+
+class RetryLater(Exception):
+    """Raised by a job's domain code when the work must wait (e.g. an exhausted Intercom
+    rate-limit window): the worker re-queues the job after `delay_s` instead of sleeping."""
+
+    def __init__(self, delay_s: float) -> None:
+        super().__init__(f"retry in {delay_s:.0f}s")
+        self.delay_s = delay_s

@@ -1,0 +1,230 @@
+"""Intercom REST client: one `httpx.AsyncClient` per process, one `WorkspaceClient` per token.
+
+`_request()` is the single place that maps responses to typed errors and retries transient
+failures, so that every endpoint method stays a one-liner.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, TypeVar
+
+import httpx
+import structlog
+from pydantic import BaseModel, ValidationError
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_exponential_jitter,
+)
+
+from app.intercom.errors import (
+    IntercomAuthError,
+    IntercomError,
+    IntercomInvalidRequest,
+    IntercomNotFound,
+    IntercomRateLimited,
+    IntercomServerError,
+    IntercomTransportError,
+)
+from app.intercom.models import ContactList, ErrorList, Me, Segment, SegmentList
+
+log = structlog.get_logger(__name__)
+
+API_VERSION = "2.14"
+# INTERCOM.md §2.1/§11.6: documented defaults are wrong, 150 is the maximum; always send it.
+MAX_PER_PAGE = 150
+REGION_BASE_URLS = {
+    "US": "https://api.intercom.io",
+    "EU": "https://api.eu.intercom.io",
+    "AU": "https://api.au.intercom.io",
+}
+# Waiting longer than this for a rate-limit window is the caller's decision, not an inline sleep.
+MAX_INLINE_RATE_LIMIT_WAIT_S = 15.0
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def base_url_for(region: str | None, override: str | None = None) -> str:
+    if override:
+        return override.rstrip("/")
+    return REGION_BASE_URLS.get((region or "US").upper(), REGION_BASE_URLS["US"])
+
+
+def new_http_client(timeout_s: float = 30.0) -> httpx.AsyncClient:
+    timeout = httpx.Timeout(timeout_s, connect=5.0)
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+    return httpx.AsyncClient(timeout=timeout, limits=limits, headers={"Accept": "application/json"})
+
+
+class IntercomClient:
+    """Process-wide entry point; hands out clients bound to one workspace's token."""
+
+    def __init__(self, http: httpx.AsyncClient, *, base_url_override: str | None = None) -> None:
+        self._http = http
+        self._base_url_override = base_url_override
+
+    def workspace(self, token: str, region: str | None = None) -> WorkspaceClient:
+        return WorkspaceClient(self._http, token, base_url_for(region, self._base_url_override))
+
+
+def _wait_for_retry(state: RetryCallState) -> float:
+    exc = state.outcome.exception() if state.outcome else None
+    if isinstance(exc, IntercomRateLimited) and exc.reset_at is not None:
+        # X-RateLimit-Reset is an epoch second: wait for the window, plus jitter so that
+        # waiting clients do not all return in the same millisecond.
+        return max(0.0, exc.reset_at - time.time()) + random.uniform(0.05, 0.5)
+    return float(wait_exponential_jitter(initial=0.5, max=8.0)(state))
+
+
+class WorkspaceClient:
+    def __init__(self, http: httpx.AsyncClient, token: str, base_url: str) -> None:
+        self._http = http
+        self._base_url = base_url
+        self._headers = {
+            "Authorization": f"Bearer {token}",
+            "Intercom-Version": API_VERSION,
+        }
+
+    # -- endpoints -----------------------------------------------------------------------
+
+    async def me(self) -> Me:
+        return await self._request("GET", "/me", model=Me)
+
+    async def list_segments(self, *, include_count: bool = True) -> list[Segment]:
+        params = {"include_count": "true"} if include_count else None
+        result = await self._request("GET", "/segments", params=params, model=SegmentList)
+        return result.segments
+
+    async def count_contacts(self, query: Mapping[str, Any]) -> int:
+        body = {"query": query, "pagination": {"per_page": 1}}
+        page = await self._request("POST", "/contacts/search", json=body, model=ContactList)
+        return page.total_count
+
+    async def search_contact_pages(
+        self, query: Mapping[str, Any], *, starting_after: str | None = None
+    ) -> AsyncIterator[ContactList]:
+        """Pages of a search; the cursor travels in the body (INTERCOM.md §11.4)."""
+        cursor = starting_after
+        while True:
+            pagination: dict[str, Any] = {"per_page": MAX_PER_PAGE}
+            if cursor:
+                pagination["starting_after"] = cursor
+            body = {"query": query, "pagination": pagination}
+            page = await self._request("POST", "/contacts/search", json=body, model=ContactList)
+            yield page
+            cursor = page.next_cursor
+            if cursor is None:
+                return
+
+    async def list_contact_pages(
+        self, *, starting_after: str | None = None
+    ) -> AsyncIterator[ContactList]:
+        cursor = starting_after
+        while True:
+            params: dict[str, Any] = {"per_page": MAX_PER_PAGE}
+            if cursor:
+                params["starting_after"] = cursor
+            page = await self._request("GET", "/contacts", params=params, model=ContactList)
+            yield page
+            cursor = page.next_cursor
+            if cursor is None:
+                return
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        model: type[ModelT],
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+    ) -> ModelT:
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(_is_transient),
+            wait=_wait_for_retry,
+            stop=(stop_after_attempt(5) | stop_after_delay(60)),
+            reraise=True,
+            before_sleep=_log_retry,
+        )
+        async for attempt in retrying:
+            with attempt:
+                response = await self._send(method, path, params=params, json=json)
+                _raise_for_error(response)
+                try:
+                    return model.model_validate_json(response.content)
+                except ValidationError as exc:
+                    raise IntercomServerError(
+                        f"Unexpected response from Intercom {method} {path}: {exc.error_count()} "
+                        "invalid fields",
+                        status=response.status_code,
+                    ) from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _send(
+        self, method: str, path: str, *, params: Mapping[str, Any] | None, json: Any
+    ) -> httpx.Response:
+        try:
+            return await self._http.request(
+                method, self._base_url + path, params=params, json=json, headers=self._headers
+            )
+        except httpx.TransportError as exc:
+            raise IntercomTransportError(f"{type(exc).__name__} calling Intercom {path}") from exc
+
+
+def _is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, IntercomRateLimited):
+        # A window that resets far away is raised to the job ("retry later"), not slept inline.
+        return exc.reset_at is None or exc.reset_at - time.time() <= MAX_INLINE_RATE_LIMIT_WAIT_S
+    return isinstance(exc, IntercomServerError | IntercomTransportError)
+
+
+def _log_retry(state: RetryCallState) -> None:
+    exc = state.outcome.exception() if state.outcome else None
+    wait = state.next_action.sleep if state.next_action else None
+    log.warning(
+        "intercom.retry",
+        attempt=state.attempt_number,
+        error=type(exc).__name__,
+        status=getattr(exc, "status", None),
+        wait_s=wait,
+    )
+
+
+def _error_message(response: httpx.Response) -> tuple[str | None, str]:
+    try:
+        errors = ErrorList.model_validate_json(response.content).errors
+    except ValidationError:
+        # Proxies in front of Intercom answer some 5xx with HTML.
+        return None, f"HTTP {response.status_code}"
+    if not errors:
+        return None, f"HTTP {response.status_code}"
+    first = errors[0]
+    return first.code, first.message or first.code
+
+
+def _raise_for_error(response: httpx.Response) -> None:
+    status = response.status_code
+    if status < 400:
+        return
+    code, message = _error_message(response)
+    if status == 429:
+        reset = response.headers.get("X-RateLimit-Reset")
+        reset_at = float(reset) if reset and reset.isdigit() else None
+        raise IntercomRateLimited(message, reset_at=reset_at)
+    if status in (401, 403):
+        raise IntercomAuthError(message, status=status, code=code)
+    if status == 404:
+        raise IntercomNotFound(message, status=status, code=code)
+    if status >= 500:
+        raise IntercomServerError(message, status=status, code=code)
+    if status in (400, 409, 422):
+        raise IntercomInvalidRequest(message, status=status, code=code)
+    raise IntercomError(message, status=status, code=code)

@@ -1,0 +1,143 @@
+"""Typed shapes of Intercom API 2.14 responses (../shared/INTERCOM.md §2.3, §3, §4, §8).
+
+Unknown fields are ignored so that additions on Intercom's side never break a sync.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Region = Literal["US", "EU", "AU"]
+
+
+class IntercomModel(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class App(IntercomModel):
+    id_code: str
+    name: str
+    region: str = "US"
+    timezone: str | None = None
+
+
+class Me(IntercomModel):
+    type: str
+    id: str
+    email: str | None = None
+    name: str | None = None
+    app: App
+
+
+class Location(IntercomModel):
+    country: str | None = None
+    region: str | None = None
+    city: str | None = None
+    country_code: str | None = None
+    continent_code: str | None = None
+
+
+class AddressableItem(IntercomModel):
+    id: str
+    type: str | None = None
+    name: str | None = None
+
+
+class AddressableList(IntercomModel):
+    """`tags`, `companies`, `notes`: at most 10 items inline (INTERCOM.md §2.3)."""
+
+    data: list[AddressableItem] = Field(default_factory=list)
+    url: str | None = None
+    total_count: int = 0
+    has_more: bool = False
+
+
+class Contact(IntercomModel):
+    id: str
+    type: str = "contact"
+    workspace_id: str | None = None
+    external_id: str | None = None
+    role: Literal["user", "lead"]
+    email: str | None = None
+    email_domain: str | None = None
+    phone: str | None = None
+    name: str | None = None
+    owner_id: int | None = None
+    has_hard_bounced: bool = False
+    marked_email_as_spam: bool = False
+    unsubscribed_from_emails: bool = False
+    created_at: int | None = None
+    updated_at: int | None = None
+    signed_up_at: int | None = None
+    last_seen_at: int | None = None
+    last_replied_at: int | None = None
+    last_contacted_at: int | None = None
+    last_email_opened_at: int | None = None
+    last_email_clicked_at: int | None = None
+    language_override: str | None = None
+    browser: str | None = None
+    browser_version: str | None = None
+    browser_language: str | None = None
+    os: str | None = None
+    custom_attributes: dict[str, Any] = Field(default_factory=dict)
+    location: Location | None = None
+    tags: AddressableList | None = None
+    companies: AddressableList | None = None
+
+
+class NextPage(IntercomModel):
+    page: int | None = None
+    per_page: int | None = None
+    starting_after: str | None = None
+
+
+class CursorPages(IntercomModel):
+    type: str = "pages"
+    page: int | None = None
+    per_page: int | None = None
+    total_pages: int | None = None
+    next: NextPage | None = None
+
+
+class ContactList(IntercomModel):
+    type: str = "list"
+    data: list[Contact]
+    total_count: int
+    pages: CursorPages | None = None
+
+    @property
+    def next_cursor(self) -> str | None:
+        # INTERCOM.md §11.8: a missing, null or empty cursor ends the walk.
+        if self.pages is None or self.pages.next is None:
+            return None
+        return self.pages.next.starting_after or None
+
+
+class Segment(IntercomModel):
+    type: str = "segment"
+    id: str
+    name: str
+    created_at: int | None = None
+    updated_at: int | None = None
+    # "contact" means leads: legacy naming (INTERCOM.md §3).
+    person_type: str
+    count: int | None = None
+
+
+class SegmentList(IntercomModel):
+    type: str = "segment.list"
+    segments: list[Segment]
+
+
+class ErrorItem(IntercomModel):
+    code: str
+    message: str | None = None
+    field: str | None = None
+
+
+class ErrorList(IntercomModel):
+    type: str = "error.list"
+    request_id: str | None = None
+    errors: list[ErrorItem] = Field(default_factory=list)

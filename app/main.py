@@ -1,0 +1,76 @@
+"""The FastAPI application. `create_app()` wires adapters; the lifespan owns their lifetime."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from arq import create_pool
+from arq.connections import RedisSettings
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from app.api import customers, health, integrations, problems, segments, syncs
+from app.api.resources import ApiResources
+from app.config import Settings, get_settings
+from app.crypto import SecretBox
+from app.db import create_engine, create_sessionmaker
+from app.intercom.client import IntercomClient, new_http_client
+from app.logging import configure_logging
+from app.workers import ArqQueue
+
+API_DESCRIPTION = """Imports contacts from Intercom workspaces into the NPS product's customers.
+
+Authenticate with `Authorization: Bearer <token>`: an account API key or a JWT signed by the
+NPS product. Errors are RFC 9457 `application/problem+json` documents."""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.log_level)
+        engine = create_engine(settings.database_url)
+        http = new_http_client(settings.intercom_timeout_s)
+        redis = await create_pool(
+            RedisSettings.from_dsn(settings.redis_url), default_queue_name=settings.queue_name
+        )
+        app.state.resources = ApiResources(
+            settings=settings,
+            engine=engine,
+            sessionmaker=create_sessionmaker(engine),
+            redis=redis,
+            queue=ArqQueue(redis, settings.queue_name),
+            http=http,
+            intercom=IntercomClient(http, base_url_override=settings.intercom_base_url),
+            cipher=SecretBox(settings.encryption_keys),
+        )
+        try:
+            yield
+        finally:
+            await redis.aclose()
+            await http.aclose()
+            await engine.dispose()
+
+    app = FastAPI(
+        title="intercom-sync",
+        version="1.0.0",
+        description=API_DESCRIPTION,
+        lifespan=lifespan,
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["Authorization", "Content-Type"],
+            expose_headers=["Location"],
+        )
+    problems.install(app)
+    v1 = APIRouter(prefix="/v1")
+    for module in (integrations, segments, syncs, customers):
+        v1.include_router(module.router)
+    app.include_router(v1)
+    app.include_router(health.router)
+    return app

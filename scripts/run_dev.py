@@ -1,0 +1,124 @@
+"""`make run`: migrations, then the sandbox, the API and a worker, and a demo account connected to
+the sandbox. Ctrl-C stops every process it started."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+API = "http://127.0.0.1:8000"
+SANDBOX = "http://127.0.0.1:8010"
+
+
+def wait_for(url: str, name: str, timeout_s: float = 30) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        time.sleep(0.2)
+    raise SystemExit(f"{name} did not become ready at {url}")
+
+
+def main() -> None:
+    os.chdir(ROOT)
+    subprocess.run([BIN / "intercom-sync", "migrate"], check=True)
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "intercom_sandbox",
+                "--port",
+                "8010",
+                "--seed",
+                "1",
+                "--contacts",
+                "2000",
+            ]
+        ),
+        subprocess.Popen(
+            [
+                BIN / "uvicorn",
+                "app.main:create_app",
+                "--factory",
+                "--port",
+                "8000",
+                "--log-level",
+                "warning",
+            ]
+        ),
+        subprocess.Popen([BIN / "intercom-sync", "worker"]),
+    ]
+    try:
+        wait_for(f"{SANDBOX}/_sandbox/health", "The Intercom sandbox")
+        wait_for(f"{API}/readyz", "The API")
+        created = subprocess.run(
+            [BIN / "intercom-sync", "accounts", "create", "Demo account", "--nps-campaigns", "3"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        api_key = next(
+            line.split(": ", 1)[1] for line in created.splitlines() if line.startswith("API key")
+        )
+        workspace = httpx.get(f"{SANDBOX}/_sandbox/workspaces").json()[0]
+        headers = {"Authorization": f"Bearer {api_key}"}
+        integration = (
+            httpx.post(
+                f"{API}/v1/integrations",
+                json={"access_token": workspace["access_token"]},
+                headers=headers,
+                timeout=30,
+            )
+            .raise_for_status()
+            .json()
+        )
+        segments = httpx.get(
+            f"{API}/v1/integrations/{integration['id']}/segments", headers=headers
+        ).json()
+        users = next(segment for segment in segments if segment["kind"] == "users")
+        auth = f'-H "Authorization: Bearer {api_key}"'
+        print(
+            f"""
+intercom-sync is running: API {API} (docs: {API}/docs), Intercom sandbox {SANDBOX}.
+Demo account connected to sandbox workspace "{workspace["name"]}".
+
+Demo API key: {api_key}
+
+  curl -s {auth} {API}/v1/integrations
+  curl -s {auth} {API}/v1/integrations/{integration["id"]}/segments
+  curl -s -X POST {auth} {API}/v1/segments/{users["id"]}/syncs
+  curl -s {auth} {API}/v1/syncs/<id from the previous answer>
+  curl -s {auth} "{API}/v1/customers?limit=5"
+
+Ctrl-C stops everything.""",
+            flush=True,
+        )
+        while all(process.poll() is None for process in processes):
+            time.sleep(0.5)
+        print("A process stopped; shutting down.", file=sys.stderr)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+if __name__ == "__main__":
+    main()
