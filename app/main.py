@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from arq import create_pool
-from arq.connections import RedisSettings
+from arq import ArqRedis
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from redis.asyncio import ConnectionPool
 
 from app.api import customers, health, integrations, problems, segments, syncs
 from app.api.resources import ApiResources
@@ -33,8 +33,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         configure_logging(settings.log_level)
         engine = create_engine(settings.database_url)
         http = new_http_client(settings.intercom_timeout_s)
-        redis = await create_pool(
-            RedisSettings.from_dsn(settings.redis_url), default_queue_name=settings.queue_name
+        # Connects lazily (unlike arq's create_pool), so the API starts while Redis is down
+        # and /readyz can say so.
+        redis = ArqRedis(
+            ConnectionPool.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5),
+            default_queue_name=settings.queue_name,
         )
         app.state.resources = ApiResources(
             settings=settings,
@@ -58,6 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0.0",
         description=API_DESCRIPTION,
         lifespan=lifespan,
+        # Operation ids are the route functions' names: stable and readable in generated clients.
+        generate_unique_id_function=lambda route: route.name,
     )
     if settings.cors_origins:
         app.add_middleware(

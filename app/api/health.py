@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
@@ -8,6 +10,7 @@ from app.api.deps import ResourcesDep
 from app.api.problems import problem_response, problem_responses
 
 router = APIRouter(tags=["health"])
+READY_TIMEOUT_S = 2.0
 
 
 @router.get("/healthz", summary="The process is alive")
@@ -23,12 +26,14 @@ async def healthz() -> dict[str, str]:
 async def readyz(request: Request, resources: ResourcesDep) -> JSONResponse:
     down: list[str] = []
     try:
-        async with resources.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        async with asyncio.timeout(READY_TIMEOUT_S):
+            async with resources.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
     except Exception:
         down.append("postgresql")
     try:
-        await resources.redis.ping()
+        async with asyncio.timeout(READY_TIMEOUT_S):
+            await resources.redis.ping()
     except Exception:
         down.append("redis")
     if down:

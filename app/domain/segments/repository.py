@@ -4,6 +4,7 @@ import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import case, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.models import Segment, SegmentKind, SyncRun
@@ -57,6 +58,6 @@ class SegmentRepository:
             select(SyncRun)
             .where(SyncRun.account_id == account_id, SyncRun.segment_id.in_(segment_ids))
             .order_by(SyncRun.segment_id, SyncRun.created_at.desc())
-            .distinct(SyncRun.segment_id)
+            .ext(distinct_on(SyncRun.segment_id))
         )
         return {run.segment_id: run for run in result.all()}

@@ -1,0 +1,129 @@
+"""Session-wide real infrastructure: a fresh PostgreSQL database built by the migrations, a Redis
+key prefix of its own, the Intercom sandbox, the API over HTTP and a worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import SecretStr
+from redis.asyncio import Redis
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from app.cli import migrate
+from app.config import Settings
+from app.crypto import generate_key
+from app.db import create_engine, create_sessionmaker
+from app.main import create_app
+from app.workers.settings import build_worker
+from tests.servers import api_server, sandbox_process
+
+ADMIN_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+REDIS_URL = "redis://127.0.0.1:6379/0"
+SANDBOX_CONTACTS = 300
+JWT_SECRET = "test-jwt-secret-with-enough-entropy-1234"
+
+
+@pytest.fixture(scope="session")
+def run_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+@pytest.fixture(scope="session")
+def database_url(run_id: str) -> Iterator[str]:
+    """One database per test run, built by `alembic upgrade head` and dropped at the end."""
+    url = str(make_url(ADMIN_DATABASE_URL).set(database=f"isync_test_{run_id}"))
+    migrate(url)  # creates the database, then applies every migration
+    yield url
+    asyncio.run(_drop_database(url))
+
+
+async def _drop_database(url: str) -> None:
+    name = make_url(url).database
+    admin = create_async_engine(ADMIN_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sandbox_url() -> Iterator[str]:
+    with sandbox_process("--seed", "1", "--contacts", str(SANDBOX_CONTACTS)) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, sandbox_url: str, run_id: str) -> Settings:
+    return Settings(
+        _env_file=None,
+        database_url=database_url,
+        redis_url=REDIS_URL,
+        redis_prefix=f"isync-test-{run_id}",
+        encryption_keys=[SecretStr(generate_key())],
+        jwt_hs256_secret=SecretStr(JWT_SECRET),
+        intercom_base_url=sandbox_url,
+        intercom_timeout_s=10,
+        sync_batch_size=100,
+    )
+
+
+@pytest.fixture(scope="session")
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(settings.database_url, pool_size=5)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return create_sessionmaker(engine)
+
+
+@pytest.fixture(scope="session")
+async def redis_cleanup(settings: Settings) -> AsyncIterator[None]:
+    yield
+    redis = Redis.from_url(settings.redis_url)
+    keys = [key async for key in redis.scan_iter(match=f"{settings.redis_prefix}*")]
+    if keys:
+        await redis.delete(*keys)
+    await redis.aclose()
+
+
+@pytest.fixture(scope="session")
+async def api_url(settings: Settings, redis_cleanup: None) -> AsyncIterator[str]:
+    async with api_server(create_app(settings)) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+async def worker(settings: Settings, redis_cleanup: None) -> AsyncIterator[None]:
+    worker = build_worker(settings, handle_signals=False, poll_delay=0.05)
+    task = asyncio.create_task(worker.async_run())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    await worker.close()
+
+
+@pytest.fixture
+async def http(api_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=api_url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def sandbox_workspaces(sandbox_url: str) -> list[dict[str, Any]]:
+    workspaces: list[dict[str, Any]] = httpx.get(f"{sandbox_url}/_sandbox/workspaces").json()
+    return workspaces

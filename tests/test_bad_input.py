@@ -1,0 +1,241 @@
+"""Bad input answers an RFC 9457 problem with the right status and field, and writes nothing."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.db import transaction
+from app.domain.models import Integration, SyncRun
+from app.domain.scope import AccountScope
+from app.domain.syncs import service as sync_service
+from tests.conftest import JWT_SECRET
+from tests.fixtures.factories import Tenant, connect_workspace, create_tenant, segments_of
+
+PROBLEM = "application/problem+json"
+
+
+async def integration_count(sessionmaker: async_sessionmaker[AsyncSession], tenant: Tenant) -> int:
+    async with sessionmaker() as session:
+        count = await session.scalar(
+            select(func.count())
+            .select_from(Integration)
+            .where(Integration.account_id == tenant.account_id)
+        )
+    return int(count or 0)
+
+
+def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == PROBLEM
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    assert body["type"].startswith("/problems/")
+    assert body["title"]
+    assert body["detail"]
+    return body
+
+
+@pytest.fixture
+async def tenant(sessionmaker: async_sessionmaker[AsyncSession]) -> Tenant:
+    return await create_tenant(sessionmaker)
+
+
+async def test_malformed_json_is_a_400_and_writes_nothing(
+    http: httpx.AsyncClient, tenant: Tenant, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    response = await http.post(
+        "/v1/integrations",
+        content=b'{"access_token": ',
+        headers={**tenant.headers, "Content-Type": "application/json"},
+    )
+    body = assert_problem(response, 400)
+    assert body["code"] == "malformed_json"
+    assert await integration_count(sessionmaker, tenant) == 0
+
+
+async def test_a_missing_field_is_a_422_naming_the_field(
+    http: httpx.AsyncClient, tenant: Tenant, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    response = await http.post("/v1/integrations", json={"name": "Main"}, headers=tenant.headers)
+    body = assert_problem(response, 422)
+    assert [error["field"] for error in body["errors"]] == ["body.access_token"]
+    assert await integration_count(sessionmaker, tenant) == 0
+
+
+async def test_a_wrong_type_is_a_422_naming_the_field(
+    http: httpx.AsyncClient, tenant: Tenant, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    response = await http.post(
+        "/v1/integrations", json={"access_token": 12345}, headers=tenant.headers
+    )
+    body = assert_problem(response, 422)
+    assert body["errors"][0]["field"] == "body.access_token"
+    assert await integration_count(sessionmaker, tenant) == 0
+
+
+async def test_an_unknown_field_is_refused_rather_than_ignored(
+    http: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    response = await http.post(
+        "/v1/integrations", json={"access_token": "x", "regoin": "EU"}, headers=tenant.headers
+    )
+    body = assert_problem(response, 422)
+    assert body["errors"][0]["field"] == "body.regoin"
+
+
+async def test_a_token_intercom_rejects_is_a_422_on_access_token_and_writes_nothing(
+    http: httpx.AsyncClient, tenant: Tenant, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    response = await http.post(
+        "/v1/integrations", json={"access_token": "not-a-real-token"}, headers=tenant.headers
+    )
+    body = assert_problem(response, 422)
+    assert body["code"] == "intercom_token_rejected"
+    assert body["errors"][0]["field"] == "access_token"
+    assert "not-a-real-token" not in response.text
+    assert await integration_count(sessionmaker, tenant) == 0
+
+
+async def test_a_non_json_body_is_a_415(http: httpx.AsyncClient, tenant: Tenant) -> None:
+    response = await http.post(
+        "/v1/integrations",
+        content=b"access_token=abc",
+        headers={**tenant.headers, "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert_problem(response, 415)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/integrations/{id}",
+        "/v1/integrations/{id}/segments",
+        "/v1/segments/{id}",
+        "/v1/syncs/{id}",
+    ],
+)
+async def test_an_unknown_id_is_a_404(http: httpx.AsyncClient, tenant: Tenant, path: str) -> None:
+    response = await http.get(path.format(id=uuid.uuid4()), headers=tenant.headers)
+    assert_problem(response, 404)
+
+
+async def test_starting_a_sync_of_an_unknown_segment_is_a_404_and_records_no_run(
+    http: httpx.AsyncClient, tenant: Tenant, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    response = await http.post(f"/v1/segments/{uuid.uuid4()}/syncs", headers=tenant.headers)
+    assert_problem(response, 404)
+    async with sessionmaker() as session:
+        runs = await session.scalar(
+            select(func.count()).select_from(SyncRun).where(SyncRun.account_id == tenant.account_id)
+        )
+    assert runs == 0
+
+
+async def test_a_malformed_id_is_a_422_naming_the_path_parameter(
+    http: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    body = assert_problem(await http.get("/v1/syncs/not-a-uuid", headers=tenant.headers), 422)
+    assert body["errors"][0]["field"] == "path.sync_id"
+
+
+async def test_a_bad_cursor_and_limit_are_422s_naming_the_query_parameter(
+    http: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    bad_cursor = await http.get("/v1/customers?cursor=%%%", headers=tenant.headers)
+    assert assert_problem(bad_cursor, 422)["errors"][0]["field"] == "cursor"
+    bad_limit = await http.get("/v1/customers?limit=0", headers=tenant.headers)
+    assert assert_problem(bad_limit, 422)["errors"][0]["field"] == "query.limit"
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "Bearer", "Basic abc", "Bearer isk_wrong", "Bearer not.a.jwt"],
+)
+async def test_no_or_a_wrong_token_is_a_401(
+    http: httpx.AsyncClient, authorization: str | None
+) -> None:
+    headers = {"Authorization": authorization} if authorization else {}
+    response = await http.get("/v1/integrations", headers=headers)
+    assert_problem(response, 401)
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+async def test_an_expired_or_foreign_jwt_is_a_401(http: httpx.AsyncClient) -> None:
+    subject = str(uuid.uuid4())
+    expired = jwt.encode({"sub": subject, "exp": 1}, JWT_SECRET, algorithm="HS256")
+    foreign = jwt.encode({"sub": subject, "exp": 4_000_000_000}, "other-secret" * 4, "HS256")
+    for token in (expired, foreign):
+        response = await http.get("/v1/integrations", headers={"Authorization": f"Bearer {token}"})
+        assert_problem(response, 401)
+
+
+async def test_a_jwt_signed_by_the_product_authenticates_its_account(
+    http: httpx.AsyncClient,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    sandbox_workspaces: list[dict[str, Any]],
+) -> None:
+    tenant = await create_tenant(sessionmaker)
+    integration = await connect_workspace(http, tenant, sandbox_workspaces[0]["access_token"])
+    token = jwt.encode(
+        {"sub": str(tenant.account_id), "exp": 4_000_000_000}, JWT_SECRET, algorithm="HS256"
+    )
+    headers = {"Authorization": f"Bearer {token}"}
+    listed = (await http.get("/v1/integrations", headers=headers)).json()
+    assert [item["id"] for item in listed] == [integration["id"]]
+
+    newcomer = jwt.encode({"sub": str(uuid.uuid4()), "exp": 4_000_000_000}, JWT_SECRET, "HS256")
+    response = await http.get("/v1/integrations", headers={"Authorization": f"Bearer {newcomer}"})
+    assert response.status_code == 200
+    assert response.json() == []
+
+
+async def test_unknown_routes_and_methods_are_problems(http: httpx.AsyncClient) -> None:
+    assert_problem(await http.get("/v1/nothing-here"), 404)
+    assert_problem(await http.delete("/healthz"), 405)
+
+
+async def test_a_third_workspace_and_a_duplicate_workspace_are_409s(
+    http: httpx.AsyncClient,
+    tenant: Tenant,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    sandbox_workspaces: list[dict[str, Any]],
+) -> None:
+    first = await connect_workspace(http, tenant, sandbox_workspaces[0]["access_token"])
+    duplicate = await http.post(
+        "/v1/integrations",
+        json={"access_token": sandbox_workspaces[0]["access_token"]},
+        headers=tenant.headers,
+    )
+    assert assert_problem(duplicate, 409)["code"] == "workspace_already_connected"
+    second = await connect_workspace(
+        http, tenant, sandbox_workspaces[1]["access_token"], name="EU team"
+    )
+    assert (first["slot"], second["slot"], second["name"]) == (1, 2, "EU team")
+    assert await integration_count(sessionmaker, tenant) == 2
+
+
+async def test_a_second_sync_now_while_one_is_pending_is_a_409(
+    http: httpx.AsyncClient,
+    tenant: Tenant,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    sandbox_workspaces: list[dict[str, Any]],
+) -> None:
+    integration = await connect_workspace(http, tenant, sandbox_workspaces[0]["access_token"])
+    segment = (await segments_of(http, tenant, integration["id"]))[0]
+    # Recorded but never enqueued, so no worker can finish it during the test.
+    async with transaction(sessionmaker) as session:
+        pending = await sync_service.start(
+            session, AccountScope(tenant.account_id), uuid.UUID(segment["id"])
+        )
+
+    second = await http.post(f"/v1/segments/{segment['id']}/syncs", headers=tenant.headers)
+
+    body = assert_problem(second, 409)
+    assert body["active_sync_id"] == str(pending.id)

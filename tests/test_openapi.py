@@ -1,0 +1,30 @@
+"""openapi.yaml is generated from the app (`make openapi`); this fails when it is stale."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from app.cli import openapi_document
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_committed_openapi_yaml_matches_the_app() -> None:
+    committed = (ROOT / "openapi.yaml").read_text()
+    assert yaml.safe_load(committed) == yaml.safe_load(openapi_document()), (
+        "openapi.yaml is stale: run `make openapi` and commit the result"
+    )
+
+
+def test_every_operation_documents_its_problems_and_security() -> None:
+    document = yaml.safe_load(openapi_document())
+    assert "bearerAuth" in document["components"]["securitySchemes"]
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if path.startswith("/v1/"):
+                assert operation.get("security") == [{"bearerAuth": []}], (method, path)
+                assert "401" in operation["responses"], (method, path)
+                problem = operation["responses"]["401"]["content"]["application/problem+json"]
+                assert problem["schema"] == {"$ref": "#/components/schemas/Problem"}
