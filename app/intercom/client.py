@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
@@ -31,6 +32,7 @@ from app.intercom.errors import (
     IntercomRateLimited,
     IntercomServerError,
     IntercomTransportError,
+    IntercomUnexpectedResponse,
 )
 from app.intercom.models import ContactList, ErrorList, Me, Segment, SegmentList
 
@@ -62,30 +64,49 @@ def new_http_client(timeout_s: float = 30.0) -> httpx.AsyncClient:
     return httpx.AsyncClient(timeout=timeout, limits=limits, headers={"Accept": "application/json"})
 
 
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 5
+    max_total_s: float = 60.0
+    backoff_initial_s: float = 0.5
+    backoff_max_s: float = 8.0
+
+    def wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, IntercomRateLimited) and exc.reset_at is not None:
+            # X-RateLimit-Reset is an epoch second: wait for the window, plus jitter so that
+            # waiting clients do not all return in the same millisecond.
+            return max(0.0, exc.reset_at - time.time()) + random.uniform(0.05, 0.5)
+        backoff = wait_exponential_jitter(multiplier=self.backoff_initial_s, max=self.backoff_max_s)
+        return float(backoff(state))
+
+
 class IntercomClient:
     """Process-wide entry point; hands out clients bound to one workspace's token."""
 
-    def __init__(self, http: httpx.AsyncClient, *, base_url_override: str | None = None) -> None:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        base_url_override: str | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
         self._http = http
         self._base_url_override = base_url_override
+        self._retry = retry or RetryPolicy()
 
     def workspace(self, token: str, region: str | None = None) -> WorkspaceClient:
-        return WorkspaceClient(self._http, token, base_url_for(region, self._base_url_override))
-
-
-def _wait_for_retry(state: RetryCallState) -> float:
-    exc = state.outcome.exception() if state.outcome else None
-    if isinstance(exc, IntercomRateLimited) and exc.reset_at is not None:
-        # X-RateLimit-Reset is an epoch second: wait for the window, plus jitter so that
-        # waiting clients do not all return in the same millisecond.
-        return max(0.0, exc.reset_at - time.time()) + random.uniform(0.05, 0.5)
-    return float(wait_exponential_jitter(initial=0.5, max=8.0)(state))
+        base_url = base_url_for(region, self._base_url_override)
+        return WorkspaceClient(self._http, token, base_url, self._retry)
 
 
 class WorkspaceClient:
-    def __init__(self, http: httpx.AsyncClient, token: str, base_url: str) -> None:
+    def __init__(
+        self, http: httpx.AsyncClient, token: str, base_url: str, retry: RetryPolicy
+    ) -> None:
         self._http = http
         self._base_url = base_url
+        self._retry = retry
         self._headers = {
             "Authorization": f"Bearer {token}",
             "Intercom-Version": API_VERSION,
@@ -149,8 +170,10 @@ class WorkspaceClient:
     ) -> ModelT:
         retrying = AsyncRetrying(
             retry=retry_if_exception(_is_transient),
-            wait=_wait_for_retry,
-            stop=(stop_after_attempt(5) | stop_after_delay(60)),
+            wait=self._retry.wait,
+            stop=(
+                stop_after_attempt(self._retry.attempts) | stop_after_delay(self._retry.max_total_s)
+            ),
             reraise=True,
             before_sleep=_log_retry,
         )
@@ -161,7 +184,7 @@ class WorkspaceClient:
                 try:
                     return model.model_validate_json(response.content)
                 except ValidationError as exc:
-                    raise IntercomServerError(
+                    raise IntercomUnexpectedResponse(
                         f"Unexpected response from Intercom {method} {path}: {exc.error_count()} "
                         "invalid fields",
                         status=response.status_code,

@@ -35,3 +35,7 @@ class IntercomServerError(IntercomError):
 
 class IntercomTransportError(IntercomError):
     """Timeout, refused or dropped connection: no HTTP answer at all."""
+
+
+class IntercomUnexpectedResponse(IntercomError):
+    """A success status with a body of the wrong shape: retrying would get the same body."""

@@ -1,0 +1,112 @@
+"""The Intercom client against the sandbox; MockTransport only for bodies a sandbox cannot send
+(yet): an HTML error page and a malformed success body."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from app.intercom.client import IntercomClient, RetryPolicy, base_url_for
+from app.intercom.errors import (
+    IntercomAuthError,
+    IntercomInvalidRequest,
+    IntercomServerError,
+    IntercomUnexpectedResponse,
+)
+
+
+@pytest.fixture
+async def client(sandbox_url: str) -> AsyncIterator[IntercomClient]:
+    async with httpx.AsyncClient(timeout=10) as http:
+        yield IntercomClient(http, base_url_override=sandbox_url)
+
+
+async def test_me_reads_the_workspace_region_and_timezone(
+    client: IntercomClient, sandbox_workspaces: list[dict[str, Any]]
+) -> None:
+    workspace = sandbox_workspaces[1]
+    me = await client.workspace(workspace["access_token"]).me()
+    assert (me.app.id_code, me.app.region, me.app.timezone) == (
+        workspace["app_id"],
+        workspace["region"],
+        workspace["timezone"],
+    )
+
+
+async def test_search_pages_walk_every_user_exactly_once(
+    client: IntercomClient, sandbox_workspaces: list[dict[str, Any]]
+) -> None:
+    workspace = client.workspace(sandbox_workspaces[0]["access_token"])
+    query = {"field": "role", "operator": "=", "value": "user"}
+    ids: list[str] = []
+    async for page in workspace.search_contact_pages(query):
+        assert page.pages is not None
+        assert page.pages.per_page == 150
+        ids.extend(contact.id for contact in page.data)
+    assert len(ids) == len(set(ids)) == await workspace.count_contacts(query)
+
+
+async def test_list_pages_walk_every_contact(
+    client: IntercomClient, sandbox_workspaces: list[dict[str, Any]]
+) -> None:
+    workspace = client.workspace(sandbox_workspaces[0]["access_token"])
+    ids = [c.id async for page in workspace.list_contact_pages() for c in page.data]
+    assert len(ids) == len(set(ids)) == sandbox_workspaces[0]["contacts"]
+
+
+async def test_an_invalid_token_is_a_typed_auth_error(client: IntercomClient) -> None:
+    with pytest.raises(IntercomAuthError) as raised:
+        await client.workspace("revoked").me()
+    assert raised.value.status == 401
+    assert raised.value.code == "unauthorized"
+
+
+async def test_a_query_intercom_refuses_is_an_invalid_request_with_its_message(
+    client: IntercomClient, sandbox_workspaces: list[dict[str, Any]]
+) -> None:
+    workspace = client.workspace(sandbox_workspaces[0]["access_token"])
+    with pytest.raises(IntercomInvalidRequest) as raised:
+        await workspace.count_contacts({"field": "created_at", "operator": "!=", "value": 1})
+    assert "not supported" in raised.value.message
+
+
+def test_regions_pick_their_hosts_unless_overridden() -> None:
+    assert base_url_for("EU") == "https://api.eu.intercom.io"
+    assert base_url_for("au") == "https://api.au.intercom.io"
+    assert base_url_for(None) == "https://api.intercom.io"
+    assert base_url_for("EU", "http://sandbox:8010/") == "http://sandbox:8010"
+
+
+async def test_html_5xx_bodies_are_retried_then_raised_as_server_errors() -> None:
+    calls: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(502, text="<html><body>Bad gateway</body></html>")
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        fast = RetryPolicy(backoff_initial_s=0.001, backoff_max_s=0.01)
+        intercom = IntercomClient(http, base_url_override="http://intercom.test", retry=fast)
+        with pytest.raises(IntercomServerError) as raised:
+            await intercom.workspace("t").me()
+    assert raised.value.status == 502
+    assert len(calls) == 5
+    assert calls[0].headers["Intercom-Version"] == "2.14"
+    assert calls[0].headers["Authorization"] == "Bearer t"
+
+
+async def test_a_success_body_of_the_wrong_shape_is_a_typed_error_and_not_retried() -> None:
+    calls: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(200, json={"type": "admin"})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        workspace = IntercomClient(http, base_url_override="http://intercom.test").workspace("t")
+        with pytest.raises(IntercomUnexpectedResponse):
+            await workspace.me()
+    assert len(calls) == 1
