@@ -106,9 +106,11 @@ Ctrl-C stops everything.""",
         )
         while all(process.poll() is None for process in processes):
             time.sleep(0.5)
-        print("A process stopped; shutting down.", file=sys.stderr)
+        # Ctrl-C reaches the children too; only an unexpected exit deserves a word.
+        time.sleep(0.2)
+        print("A process stopped; shutting down everything else.", file=sys.stderr)
     except KeyboardInterrupt:
-        pass
+        print("\nStopping.", file=sys.stderr)
     finally:
         for process in processes:
             if process.poll() is None:
