@@ -132,6 +132,29 @@ CUSTOM_ATTRIBUTES: list[dict[str, Any]] = [
     {"name": "renewal_date", "label": "Renewal date", "data_type": "date"},
     {"name": "account_manager", "label": "Account manager", "data_type": "string"},
 ]
+# Listed only with include_archived=true, and not searchable.
+ARCHIVED_ATTRIBUTES: list[dict[str, Any]] = [
+    {"name": "legacy_score", "label": "Legacy score", "data_type": "integer"},
+]
+STANDARD_ATTRIBUTES: list[tuple[str, str, str]] = [
+    ("name", "Name", "string"),
+    ("email", "Email", "string"),
+    ("phone", "Phone", "string"),
+    ("external_id", "User ID", "string"),
+    ("role", "Role", "string"),
+    ("created_at", "Signed up", "date"),
+    ("signed_up_at", "Signed up at", "date"),
+    ("updated_at", "Last updated", "date"),
+    ("last_seen_at", "Last seen", "date"),
+    ("unsubscribed_from_emails", "Unsubscribed from emails", "boolean"),
+    ("owner_id", "Owner", "integer"),
+    ("language_override", "Language override", "string"),
+    ("location.country", "Country", "string"),
+    ("location.region", "Region", "string"),
+    ("location.city", "City", "string"),
+    ("browser_language", "Browser language", "string"),
+    ("os", "OS", "string"),
+]
 
 
 @dataclass
@@ -152,6 +175,7 @@ class WorkspaceData:
     region: str
     timezone: str
     access_token: str
+    client_id: str
     client_secret: str
     admin_id: str
     admin_email: str
@@ -199,6 +223,7 @@ def build_workspace(seed: int, index: int, contacts: int) -> WorkspaceData:
         region=region,
         timezone=timezone,
         access_token=_token(seed, index),
+        client_id=f"sandbox-client-{app_id}",
         client_secret=hashlib.sha256(f"secret:{seed}:{index}".encode()).hexdigest()[:40],
         admin_id=str(rng.randint(1_000_000, 9_999_999)),
         admin_email=f"admin{index}@sandbox.example",
@@ -225,10 +250,24 @@ def _created_at(rng: random.Random, position: int, total: int) -> int:
     return rng.randint(start, end)
 
 
-def _contact(
-    rng: random.Random, workspace: WorkspaceData, position: int, total: int
+def new_contact(
+    rng: random.Random, workspace: WorkspaceData, position: int, created_at: int, role: str
 ) -> dict[str, Any]:
-    role = "user" if rng.random() < 0.7 else "lead"
+    """A contact as the sandbox stores it: Intercom's fields plus private `tag_ids` and
+    `company_ids` (rendered as addressable lists)."""
+    return _contact(rng, workspace, position, 0, created_at=created_at, role=role)
+
+
+def _contact(
+    rng: random.Random,
+    workspace: WorkspaceData,
+    position: int,
+    total: int,
+    *,
+    created_at: int | None = None,
+    role: str | None = None,
+) -> dict[str, Any]:
+    role = role or ("user" if rng.random() < 0.7 else "lead")
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
     name: str | None = f"{first} {last}{rng.choice(EMOJI_SUFFIXES)}"
     if role == "lead" and rng.random() < 0.3:
@@ -242,7 +281,8 @@ def _contact(
         email = None
     elif roll < 0.10:
         email = address.upper() if rng.random() < 0.5 else f"  {address} "
-    created_at = _created_at(rng, position, total)
+    if created_at is None:
+        created_at = _created_at(rng, position, total)
     updated_at = created_at + rng.randint(0, 90 * 86400)
     signed_up_at = created_at + rng.randint(0, 3600) if role == "user" else None
     last_seen = updated_at - rng.randint(0, 86400) if rng.random() < 0.8 else None

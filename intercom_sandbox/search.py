@@ -235,7 +235,9 @@ def _fold(value: Any) -> Any:
 def _string_predicate(
     getter: Callable[[dict[str, Any]], Any], operator: str, value: Any
 ) -> Predicate:
-    target: Any = [_fold(v) for v in value] if isinstance(value, list) else _fold(value)
+    # The stored value is compared trimmed (emails are stored with stray spaces); the searched
+    # value exactly as sent, but for case.
+    target: Any = [v.casefold() for v in value] if isinstance(value, list) else value.casefold()
 
     test = STRING_TESTS[operator]
 

@@ -58,8 +58,13 @@ async def _drop_database(url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def sandbox_url() -> Iterator[str]:
-    with sandbox_process("--seed", "1", "--contacts", str(SANDBOX_CONTACTS)) as url:
+def sandbox_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The shared sandbox. Every response it sends during the run is recorded and, at the end,
+    checked against Intercom's official OpenAPI description (tests/intercom_spec.py)."""
+    recording = tmp_path_factory.mktemp("sandbox") / "responses.jsonl"
+    with sandbox_process(
+        "--seed", "1", "--contacts", str(SANDBOX_CONTACTS), recording=recording
+    ) as url:
         yield url
 
 

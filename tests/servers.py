@@ -10,10 +10,13 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import httpx
 import uvicorn
-from fastapi import FastAPI
+from starlette.types import ASGIApp
+
+from tests.intercom_spec import check_recording
 
 
 def free_port() -> int:
@@ -33,10 +36,13 @@ def wait_until_up(url: str, timeout_s: float = 20.0) -> None:
 
 
 @contextlib.contextmanager
-def sandbox_process(*args: str) -> Iterator[str]:
+def sandbox_process(*args: str, recording: Path | None = None) -> Iterator[str]:
+    """A sandbox on a free port. With `recording`, every response it sends is checked against
+    Intercom's OpenAPI description when it stops (tests/intercom_spec.py)."""
     port = free_port()
+    extra = ["--record-responses", str(recording)] if recording else []
     process = subprocess.Popen(
-        [sys.executable, "-m", "intercom_sandbox", "--port", str(port), *args],
+        [sys.executable, "-m", "intercom_sandbox", "--port", str(port), *args, *extra],
         stdout=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
@@ -46,10 +52,15 @@ def sandbox_process(*args: str) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+    if recording is not None:
+        _, problems = check_recording(recording)
+        assert not problems, "sandbox responses that break the Intercom spec:\n" + "\n".join(
+            problems
+        )
 
 
 @contextlib.asynccontextmanager
-async def api_server(app: FastAPI) -> AsyncIterator[str]:
+async def api_server(app: ASGIApp) -> AsyncIterator[str]:
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
