@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import orjson
+import pytest
 
-from tests.intercom_spec import problems_with
+from tests.intercom_spec import SHARED_SPEC_PATH, SPEC_PATH, problems_with
 
 
 def entry(path: str, status: int, body: object) -> dict[str, object]:
@@ -31,3 +32,9 @@ def test_an_error_body_without_its_code_is_caught() -> None:
 def test_a_well_formed_error_list_passes() -> None:
     body = {"type": "error.list", "request_id": "r", "errors": [{"code": "not_found"}]}
     assert problems_with(entry("/contacts/x", 404, body)) == []
+
+
+def test_vendored_spec_matches_the_shared_one() -> None:
+    if not SHARED_SPEC_PATH.exists():
+        pytest.skip("no ../shared checkout beside this one")
+    assert SPEC_PATH.read_bytes() == SHARED_SPEC_PATH.read_bytes()
