@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     # Sends every Intercom call (all regions) to this URL: the sandbox, or a recording proxy.
     intercom_base_url: str | None = None
     intercom_timeout_s: float = 30.0
+    # Share of each workspace's rate window kept for interactive calls (counts, previews).
+    intercom_interactive_share: float = Field(default=0.05, ge=0, lt=1)
+    # Partitions of a workspace read at once by one sync.
+    intercom_read_concurrency: int = Field(default=8, ge=1, le=64)
 
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     log_level: str = "INFO"

@@ -16,6 +16,7 @@ from app.config import Settings, get_settings
 from app.crypto import SecretBox
 from app.db import create_engine, create_sessionmaker
 from app.intercom.client import IntercomClient, new_http_client
+from app.intercom.ratelimit import RateBudget
 from app.logging import configure_logging
 from app.workers import ArqQueue
 
@@ -46,7 +47,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             redis=redis,
             queue=ArqQueue(redis, settings.queue_name),
             http=http,
-            intercom=IntercomClient(http, base_url_override=settings.intercom_base_url),
+            intercom=IntercomClient(
+                http,
+                base_url_override=settings.intercom_base_url,
+                budget=RateBudget(
+                    redis,
+                    prefix=settings.redis_prefix,
+                    interactive_share=settings.intercom_interactive_share,
+                ),
+            ),
             cipher=SecretBox(settings.encryption_keys),
         )
         try:

@@ -41,7 +41,10 @@ def parser() -> argparse.ArgumentParser:
         "--rate-limit",
         type=int,
         default=1667,
-        help="requests per workspace per 10-second window (1667 = 10,000/min)",
+        help="requests per workspace per window (1667 per 10 s = 10,000/min)",
+    )
+    limits.add_argument(
+        "--rate-window-s", type=int, default=10, help="length of a rate-limit window (Intercom: 10)"
     )
 
     faults = p.add_argument_group("faults")
@@ -109,6 +112,7 @@ def main(argv: list[str] | None = None) -> None:
         contacts=args.contacts,
         workspaces=args.workspaces,
         rate_limit=args.rate_limit,
+        rate_window_s=args.rate_window_s,
         faults=Faults(
             latency_ms=args.latency_ms,
             jitter_ms=args.jitter_ms,

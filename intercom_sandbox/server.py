@@ -266,10 +266,11 @@ def create_app(sandbox: Sandbox) -> Starlette:
                     # No X-RateLimit-* without valid credentials (INTERCOM.md §6).
                     return error_response(401, "unauthorized", "Access Token Invalid")
                 now = time.time()
-                if workspace.rate.told_exhausted and workspace.rate.window == int(now // 10):
+                window_s = sandbox.config.rate_window_s
+                if workspace.rate.told_exhausted and workspace.rate.window == int(now // window_s):
                     stats.sent_into_exhausted_window += 1
                 limit = sandbox.config.rate_limit
-                allowed, remaining, reset = workspace.take_request(limit, now)
+                allowed, remaining, reset = workspace.take_request(limit, now, window_s)
                 headers = {
                     "X-RateLimit-Limit": str(limit),
                     "X-RateLimit-Remaining": str(remaining),
@@ -280,10 +281,10 @@ def create_app(sandbox: Sandbox) -> Starlette:
                     return error_response(
                         429,
                         "rate_limit_exceeded",
-                        f"Exceeded rate limit of {limit} in 10_seconds",
+                        f"Exceeded rate limit of {limit} in {window_s}_seconds",
                         headers,
                     )
-                stats.per_window[f"{workspace.data.app_id}:{int(now // 10)}"] += 1
+                stats.per_window[f"{workspace.data.app_id}:{int(now // window_s)}"] += 1
                 fault = await inject_fault(endpoint)
                 if fault is not None:
                     fault.headers.update(headers)
@@ -378,6 +379,8 @@ def create_app(sandbox: Sandbox) -> Starlette:
         per_page = per_page_of(pagination.get("per_page"), SEARCH_DEFAULT_PER_PAGE)
         # INTERCOM.md §11.4: only the cursor in the body counts; one in the URL is ignored.
         cursor = pagination.get("starting_after") or None
+        canonical = orjson.dumps(body["query"], option=orjson.OPT_SORT_KEYS).decode()
+        sandbox.stats.searches[canonical] += 1
         items, keys = workspace.search(body["query"], index_lag_s=sandbox.faults.search_index_lag_s)
         return contact_page(workspace, items, keys, cursor, per_page)
 
@@ -586,6 +589,24 @@ def create_app(sandbox: Sandbox) -> Starlette:
             changes.append({"topic": change.topic, "id": change.item["id"], "item": change.item})
         return json_response({"changes": changes})
 
+    async def sandbox_load_contacts(request: Request) -> Response:
+        workspace = workspace_or_404(request)
+        body = await control_body(request)
+        workspace.load([int(stamp) for stamp in body["created_at"]], body.get("timezone"))
+        return json_response(
+            {"contacts": len(workspace.by_id), "timezone": workspace.data.timezone}
+        )
+
+    async def sandbox_consume_budget(request: Request) -> Response:
+        """Spends budget as another app of the workspace would: unseen by our clients."""
+        workspace = workspace_or_404(request)
+        count = int((await control_body(request)).get("count", 1))
+        now = time.time()
+        for _ in range(count):
+            workspace.take_request(sandbox.config.rate_limit, now, sandbox.config.rate_window_s)
+        workspace.rate.told_exhausted = False  # nobody was told: no response was sent
+        return json_response({"used": workspace.rate.used})
+
     async def sandbox_events(request: Request) -> Response:
         return json_response(workspace_or_404(request).events)
 
@@ -596,8 +617,12 @@ def create_app(sandbox: Sandbox) -> Starlette:
 
     async def sandbox_rate_limit(request: Request) -> Response:
         if request.method == "PUT":
-            sandbox.config.rate_limit = int((await control_body(request))["limit"])
-        return json_response({"limit": sandbox.config.rate_limit})
+            body = await control_body(request)
+            sandbox.config.rate_limit = int(body["limit"])
+            sandbox.config.rate_window_s = int(body.get("window_s", sandbox.config.rate_window_s))
+        return json_response(
+            {"limit": sandbox.config.rate_limit, "window_s": sandbox.config.rate_window_s}
+        )
 
     async def sandbox_mutation_rate(request: Request) -> Response:
         if request.method == "PUT":
@@ -699,6 +724,16 @@ def create_app(sandbox: Sandbox) -> Starlette:
             "/_sandbox/workspaces/{app_id}/mutations", control(sandbox_mutations), methods=["POST"]
         ),
         Route("/_sandbox/workspaces/{app_id}/events", control(sandbox_events), methods=["GET"]),
+        Route(
+            "/_sandbox/workspaces/{app_id}/contacts",
+            control(sandbox_load_contacts),
+            methods=["PUT"],
+        ),
+        Route(
+            "/_sandbox/workspaces/{app_id}/rate-limit/consume",
+            control(sandbox_consume_budget),
+            methods=["POST"],
+        ),
         Route("/_sandbox/faults", control(sandbox_faults), methods=["GET", "PUT"]),
         Route("/_sandbox/rate-limit", control(sandbox_rate_limit), methods=["GET", "PUT"]),
         Route("/_sandbox/mutation-rate", control(sandbox_mutation_rate), methods=["GET", "PUT"]),

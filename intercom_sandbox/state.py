@@ -10,7 +10,10 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from datetime import time as dt_time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import orjson
 
@@ -109,7 +112,12 @@ class Workspace:
         cached = self._search_cache.get(cache_key)
         if cached is None:
             predicate: Predicate = compile_query(query, self.context)
-            matches = [c for c in self.ordered if predicate(c)]
+            # Contacts are kept in created_at order, so a created_at range in the query narrows
+            # the scan to a slice; the predicate still decides.
+            low, high = created_at_bounds(query, self.data.zone)
+            start = 0 if low is None else bisect.bisect_left(self.keys, (low, ""))
+            end = len(self.ordered) if high is None else bisect.bisect_left(self.keys, (high, ""))
+            matches = [c for c in self.ordered[start:end] if predicate(c)]
             cached = (matches, [sort_key(c) for c in matches])
             if len(self._search_cache) > 256:
                 self._search_cache.clear()
@@ -249,19 +257,35 @@ class Workspace:
             return Change("contact.merged", item)
         raise ValueError(f"unknown mutation {kind!r}; one of {', '.join(MUTATION_KINDS)}")
 
+    def load(self, created_at: list[int], timezone: str | None = None) -> None:
+        """Replaces the contacts with one per timestamp (roles alternate), for tests of how a
+        client partitions a workspace by `created_at`."""
+        if timezone is not None:
+            self.data.timezone = timezone
+        rng = random.Random(f"load:{len(created_at)}:{sum(created_at)}")
+        contacts = [
+            new_contact(rng, self.data, position, stamp, "user" if position % 2 == 0 else "lead")
+            for position, stamp in enumerate(created_at)
+        ]
+        self.data.contacts = contacts
+        self.by_id = {c["id"]: c for c in contacts}
+        self.ordered = sorted(contacts, key=sort_key)
+        self.keys = [sort_key(c) for c in self.ordered]
+        self._rendered.clear()
+        self.version += 1
+
     def random_mutation(self) -> Change:
         return self.mutate(self.rng.choice(MUTATION_KINDS))
 
     # -- rate limit ----------------------------------------------------------------------
 
-    def take_request(self, limit: int, now: float) -> tuple[bool, int, int]:
-        """Counts one request against the current 10-second window (INTERCOM.md §6).
-
-        Returns (allowed, remaining, reset_epoch)."""
-        window = int(now // 10)
+    def take_request(self, limit: int, now: float, window_s: int = 10) -> tuple[bool, int, int]:
+        """Counts one request against the current window: 10 seconds at Intercom (INTERCOM.md
+        §6), shorter in tests. Returns (allowed, remaining, reset_epoch)."""
+        window = int(now // window_s)
         if window != self.rate.window:
             self.rate = RateWindow(window=window)
-        reset = (window + 1) * 10
+        reset = (window + 1) * window_s
         if self.rate.used >= limit:
             self.rate.told_exhausted = True
             return False, 0, reset
@@ -304,12 +328,15 @@ class Stats:
     # Requests that arrived in a window the client had already been told was exhausted.
     sent_into_exhausted_window: int = 0
     faults: Counter[str] = field(default_factory=Counter)
-    # Per workspace and 10-second window: how many requests were served (for budget checks).
+    # Per workspace and rate window: how many requests were let through (for budget checks).
     per_window: Counter[str] = field(default_factory=Counter)
+    # Search requests per query (canonical JSON), to prove what a client did or did not re-read.
+    searches: Counter[str] = field(default_factory=Counter)
 
     def as_json(self) -> dict[str, Any]:
         return {
             "requests": dict(self.requests),
+            "searches": dict(self.searches),
             "total_requests": sum(self.requests.values()),
             "in_flight": self.in_flight,
             "max_in_flight": self.max_in_flight,
@@ -326,6 +353,7 @@ class SandboxConfig:
     contacts: int = 2000
     workspaces: int = 2
     rate_limit: int = 1667  # per 10-second window: a 10,000/min private app (INTERCOM.md §6)
+    rate_window_s: int = 10
     faults: Faults = field(default_factory=Faults)
     fault_seed: int = 0
     mutation_rate: float = 0.0  # random mutations per second, per workspace
@@ -395,6 +423,30 @@ class Sandbox:
         if issued is None or issued.expires_at < time.time():
             return None
         return issued.workspace
+
+
+def created_at_bounds(query: Any, zone: ZoneInfo) -> tuple[int | None, int | None]:
+    """Epoch bounds [low, high) implied by `created_at` filters at the top of an AND (or alone),
+    by the day rules: `>` starts the next day, `<` ends before the day, `=` is the day."""
+    filters = query.get("value") if query.get("operator") == "AND" else [query]
+    low: int | None = None
+    high: int | None = None
+    for item in filters if isinstance(filters, list) else []:
+        if not isinstance(item, dict) or item.get("field") != "created_at":
+            continue
+        value, operator = item.get("value"), item.get("operator")
+        if not isinstance(value, int) or isinstance(value, bool):
+            continue
+        day = datetime.fromtimestamp(value, zone).date()
+        start = int(datetime.combine(day, dt_time(), zone).timestamp())
+        next_start = int(datetime.combine(day + timedelta(days=1), dt_time(), zone).timestamp())
+        if operator in ("=", ">"):
+            candidate = start if operator == "=" else next_start
+            low = candidate if low is None else max(low, candidate)
+        if operator in ("=", "<"):
+            candidate = next_start if operator == "=" else start
+            high = candidate if high is None else min(high, candidate)
+    return low, high
 
 
 def render_contact(workspace: Workspace, contact: dict[str, Any]) -> dict[str, Any]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from typing import Any, Protocol
 
-from app.intercom.models import ContactList, Me, Segment
+from app.intercom.models import Me, Segment
+from app.intercom.paging import Checkpoint, PartitionedReader
 
 
 class IntercomWorkspace(Protocol):
@@ -15,13 +16,20 @@ class IntercomWorkspace(Protocol):
 
     async def count_contacts(self, query: Mapping[str, Any]) -> int: ...
 
-    def search_contact_pages(
-        self, query: Mapping[str, Any], *, starting_after: str | None = None
-    ) -> AsyncIterator[ContactList]: ...
+    def reader(
+        self,
+        query: Mapping[str, Any],
+        *,
+        timezone: str | None,
+        concurrency: int = 8,
+        checkpoint: Checkpoint | None = None,
+    ) -> PartitionedReader: ...
 
 
 class IntercomGateway(Protocol):
-    def workspace(self, token: str, region: str | None = None) -> IntercomWorkspace: ...
+    def workspace(
+        self, token: str, region: str | None = None, *, app_id: str | None = None
+    ) -> IntercomWorkspace: ...
 
 
 class JobQueue(Protocol):

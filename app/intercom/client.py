@@ -6,6 +6,7 @@ failures, so that every endpoint method stays a one-liner.
 
 from __future__ import annotations
 
+import hashlib
 import random
 import time
 from collections.abc import AsyncIterator, Mapping
@@ -34,7 +35,18 @@ from app.intercom.errors import (
     IntercomTransportError,
     IntercomUnexpectedResponse,
 )
-from app.intercom.models import ContactList, ErrorList, Me, Segment, SegmentList
+from app.intercom.models import (
+    ContactList,
+    DataAttribute,
+    DataAttributeList,
+    ErrorList,
+    Me,
+    Segment,
+    SegmentList,
+)
+from app.intercom.paging import Checkpoint, PartitionedReader, parse_query
+from app.intercom.query import Query
+from app.intercom.ratelimit import BudgetExhausted, Priority, RateBudget
 
 log = structlog.get_logger(__name__)
 
@@ -82,7 +94,8 @@ class RetryPolicy:
 
 
 class IntercomClient:
-    """Process-wide entry point; hands out clients bound to one workspace's token."""
+    """Process-wide entry point; hands out clients bound to one workspace's token. With a
+    budget, every call of every process on a workspace draws from one shared rate budget."""
 
     def __init__(
         self,
@@ -90,23 +103,38 @@ class IntercomClient:
         *,
         base_url_override: str | None = None,
         retry: RetryPolicy | None = None,
+        budget: RateBudget | None = None,
     ) -> None:
         self._http = http
         self._base_url_override = base_url_override
         self._retry = retry or RetryPolicy()
+        self._budget = budget
 
-    def workspace(self, token: str, region: str | None = None) -> WorkspaceClient:
+    def workspace(
+        self, token: str, region: str | None = None, *, app_id: str | None = None
+    ) -> WorkspaceClient:
+        """`app_id` names the workspace's budget; before it is known (connecting), the token's
+        hash does."""
         base_url = base_url_for(region, self._base_url_override)
-        return WorkspaceClient(self._http, token, base_url, self._retry)
+        budget_key = app_id or "token-" + hashlib.sha256(token.encode()).hexdigest()[:16]
+        return WorkspaceClient(self._http, token, base_url, self._retry, self._budget, budget_key)
 
 
 class WorkspaceClient:
     def __init__(
-        self, http: httpx.AsyncClient, token: str, base_url: str, retry: RetryPolicy
+        self,
+        http: httpx.AsyncClient,
+        token: str,
+        base_url: str,
+        retry: RetryPolicy,
+        budget: RateBudget | None = None,
+        budget_key: str = "",
     ) -> None:
         self._http = http
         self._base_url = base_url
         self._retry = retry
+        self._budget = budget
+        self._budget_key = budget_key
         self._headers = {
             "Authorization": f"Bearer {token}",
             "Intercom-Version": API_VERSION,
@@ -122,22 +150,63 @@ class WorkspaceClient:
         result = await self._request("GET", "/segments", params=params, model=SegmentList)
         return result.segments
 
+    async def list_data_attributes(self, *, include_archived: bool = False) -> list[DataAttribute]:
+        params = {"model": "contact"}
+        if include_archived:
+            params["include_archived"] = "true"
+        result = await self._request(
+            "GET", "/data_attributes", params=params, model=DataAttributeList
+        )
+        return result.data
+
     async def count_contacts(self, query: Mapping[str, Any]) -> int:
         body = {"query": query, "pagination": {"per_page": 1}}
         page = await self._request("POST", "/contacts/search", json=body, model=ContactList)
         return page.total_count
 
+    async def search_page(
+        self,
+        query: Mapping[str, Any],
+        starting_after: str | None = None,
+        *,
+        per_page: int = MAX_PER_PAGE,
+        priority: Priority = Priority.BULK,
+    ) -> ContactList:
+        """One page of a search; the cursor travels in the body (INTERCOM.md §11.4)."""
+        pagination: dict[str, Any] = {"per_page": per_page}
+        if starting_after:
+            pagination["starting_after"] = starting_after
+        body = {"query": query, "pagination": pagination}
+        return await self._request(
+            "POST", "/contacts/search", json=body, model=ContactList, priority=priority
+        )
+
+    def reader(
+        self,
+        query: Mapping[str, Any] | Query,
+        *,
+        timezone: str | None,
+        concurrency: int = 8,
+        max_partition_size: int = 1500,
+        checkpoint: Checkpoint | None = None,
+    ) -> PartitionedReader:
+        """Every contact of `query`, read by concurrent `created_at` partitions (paging.py)."""
+        return PartitionedReader(
+            fetch=self.search_page,
+            query=parse_query(query),
+            timezone=timezone or "UTC",
+            concurrency=concurrency,
+            max_partition_size=max_partition_size,
+            checkpoint_in=checkpoint,
+        )
+
     async def search_contact_pages(
         self, query: Mapping[str, Any], *, starting_after: str | None = None
     ) -> AsyncIterator[ContactList]:
-        """Pages of a search; the cursor travels in the body (INTERCOM.md §11.4)."""
+        """Pages of a search, one cursor after the other."""
         cursor = starting_after
         while True:
-            pagination: dict[str, Any] = {"per_page": MAX_PER_PAGE}
-            if cursor:
-                pagination["starting_after"] = cursor
-            body = {"query": query, "pagination": pagination}
-            page = await self._request("POST", "/contacts/search", json=body, model=ContactList)
+            page = await self.search_page(query, cursor)
             yield page
             cursor = page.next_cursor
             if cursor is None:
@@ -151,7 +220,9 @@ class WorkspaceClient:
             params: dict[str, Any] = {"per_page": MAX_PER_PAGE}
             if cursor:
                 params["starting_after"] = cursor
-            page = await self._request("GET", "/contacts", params=params, model=ContactList)
+            page = await self._request(
+                "GET", "/contacts", params=params, model=ContactList, priority=Priority.BULK
+            )
             yield page
             cursor = page.next_cursor
             if cursor is None:
@@ -167,6 +238,7 @@ class WorkspaceClient:
         model: type[ModelT],
         params: Mapping[str, Any] | None = None,
         json: Any = None,
+        priority: Priority = Priority.INTERACTIVE,
     ) -> ModelT:
         retrying = AsyncRetrying(
             retry=retry_if_exception(_is_transient),
@@ -179,7 +251,9 @@ class WorkspaceClient:
         )
         async for attempt in retrying:
             with attempt:
-                response = await self._send(method, path, params=params, json=json)
+                response = await self._send(
+                    method, path, params=params, json=json, priority=priority
+                )
                 _raise_for_error(response)
                 try:
                     return model.model_validate_json(response.content)
@@ -192,14 +266,44 @@ class WorkspaceClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _send(
-        self, method: str, path: str, *, params: Mapping[str, Any] | None, json: Any
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        priority: Priority,
     ) -> httpx.Response:
+        grant = None
+        if self._budget is not None:
+            try:
+                grant = await self._budget.acquire(self._budget_key, priority)
+            except BudgetExhausted as exc:
+                raise IntercomRateLimited(
+                    "Intercom rate limit reached; retry later", reset_at=exc.reset_at
+                ) from exc
         try:
-            return await self._http.request(
+            response = await self._http.request(
                 method, self._base_url + path, params=params, json=json, headers=self._headers
             )
         except httpx.TransportError as exc:
             raise IntercomTransportError(f"{type(exc).__name__} calling Intercom {path}") from exc
+        if self._budget is not None and grant is not None:
+            headers = response.headers
+            await self._budget.observe(
+                self._budget_key,
+                grant,
+                remaining=_int_header(headers, "X-RateLimit-Remaining"),
+                reset=_int_header(headers, "X-RateLimit-Reset"),
+                limit=_int_header(headers, "X-RateLimit-Limit"),
+                rate_limited=response.status_code == 429,
+            )
+        return response
+
+
+def _int_header(headers: httpx.Headers, name: str) -> int | None:
+    value = headers.get(name)
+    return int(value) if value is not None and value.isdigit() else None
 
 
 def _is_transient(exc: BaseException) -> bool:

@@ -54,7 +54,14 @@ class AddressableList(IntercomModel):
     has_more: bool = False
 
 
+class Avatar(IntercomModel):
+    type: str | None = None
+    image_url: str | None = None
+
+
 class Contact(IntercomModel):
+    """All fields of INTERCOM.md §2.3; unknown ones are ignored."""
+
     id: str
     type: str = "contact"
     workspace_id: str | None = None
@@ -81,9 +88,25 @@ class Contact(IntercomModel):
     browser_version: str | None = None
     browser_language: str | None = None
     os: str | None = None
+    formatted_phone: str | None = None
+    avatar: Avatar | None = None
+    social_profiles: dict[str, Any] | None = None
+    android_app_name: str | None = None
+    android_app_version: str | None = None
+    android_device: str | None = None
+    android_os_version: str | None = None
+    android_sdk_version: str | None = None
+    android_last_seen_at: int | None = None
+    ios_app_name: str | None = None
+    ios_app_version: str | None = None
+    ios_device: str | None = None
+    ios_os_version: str | None = None
+    ios_sdk_version: str | None = None
+    ios_last_seen_at: int | None = None
     custom_attributes: dict[str, Any] = Field(default_factory=dict)
     location: Location | None = None
     tags: AddressableList | None = None
+    notes: AddressableList | None = None
     companies: AddressableList | None = None
 
 
@@ -129,6 +152,33 @@ class Segment(IntercomModel):
 class SegmentList(IntercomModel):
     type: str = "segment.list"
     segments: list[Segment]
+
+
+class DataAttribute(IntercomModel):
+    type: str = "data_attribute"
+    id: int | None = None  # custom attributes only
+    model: str | None = None
+    name: str
+    full_name: str
+    label: str
+    description: str | None = None
+    # string | integer | float | boolean | date, and newer values such as "datetime"
+    # (INTERCOM.md §4): kept as a string so an unknown type never breaks a read.
+    data_type: str
+    options: list[str] | None = None
+    api_writable: bool | None = None
+    messenger_writable: bool | None = None
+    ui_writable: bool | None = None
+    custom: bool = False
+    archived: bool = False
+    created_at: int | None = None
+    updated_at: int | None = None
+    admin_id: str | None = None
+
+
+class DataAttributeList(IntercomModel):
+    type: str = "list"
+    data: list[DataAttribute]
 
 
 class ErrorItem(IntercomModel):

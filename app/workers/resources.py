@@ -12,6 +12,7 @@ from app.config import Settings
 from app.crypto import SecretBox
 from app.db import create_engine, create_sessionmaker
 from app.intercom.client import IntercomClient, new_http_client
+from app.intercom.ratelimit import RateBudget
 from app.workers import ArqQueue
 
 
@@ -34,7 +35,15 @@ class WorkerResources:
             engine=engine,
             sessionmaker=create_sessionmaker(engine),
             http=http,
-            intercom=IntercomClient(http, base_url_override=settings.intercom_base_url),
+            intercom=IntercomClient(
+                http,
+                base_url_override=settings.intercom_base_url,
+                budget=RateBudget(
+                    redis,
+                    prefix=settings.redis_prefix,
+                    interactive_share=settings.intercom_interactive_share,
+                ),
+            ),
             cipher=SecretBox(settings.encryption_keys),
             queue=ArqQueue(redis, settings.queue_name),
         )

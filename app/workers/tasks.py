@@ -31,6 +31,7 @@ async def run_sync(ctx: dict[str, Any], sync_id: str) -> None:
             intercom=resources.intercom,
             cipher=resources.cipher,
             batch_size=resources.settings.sync_batch_size,
+            read_concurrency=resources.settings.intercom_read_concurrency,
         )
     except RetryLater:
         raise

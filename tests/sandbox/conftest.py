@@ -52,7 +52,7 @@ def sandbox(own_sandbox: Sandbox) -> Iterator[Sandbox]:
     """The module's sandbox, reset to its seeded data with no fault after each test."""
     yield own_sandbox
     own_sandbox.control("POST", "/reset", {})
-    own_sandbox.control("PUT", "/rate-limit", {"limit": 1667})
+    own_sandbox.control("PUT", "/rate-limit", {"limit": 1667, "window_s": 10})
     own_sandbox.control("PUT", "/mutation-rate", {"rate": 0})
     own_sandbox.control("PUT", "/webhooks", {"url": None, "enabled": True})
     own_sandbox.control("POST", "/stats/reset")

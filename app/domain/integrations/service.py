@@ -42,7 +42,7 @@ def workspace_for(
     integration: Integration, intercom: IntercomGateway, cipher: SecretCipher
 ) -> IntercomWorkspace:
     token = cipher.decrypt(integration.access_token_encrypted)
-    return intercom.workspace(token, integration.region)
+    return intercom.workspace(token, integration.region, app_id=integration.intercom_app_id)
 
 
 async def connect_with_token(
@@ -88,6 +88,6 @@ async def connect_with_token(
     session.add(integration)
     await session.flush()
     await segment_service.refresh_from_intercom(
-        session, integration, intercom.workspace(token, integration.region)
+        session, integration, workspace_for(integration, intercom, cipher)
     )
     return integration

@@ -25,6 +25,7 @@ from app.domain.syncs.schemas import SyncCounters, SyncRead
 from app.errors import RetryLater
 from app.intercom.errors import IntercomAuthError, IntercomError, IntercomRateLimited
 from app.intercom.models import Contact
+from app.intercom.paging import Checkpoint
 
 log = structlog.get_logger(__name__)
 
@@ -113,7 +114,7 @@ class _RunContext:
     integration_id: uuid.UUID
     segment: Segment
     integration: Integration
-    checkpoint_cursor: str | None
+    checkpoint: Checkpoint | None
 
 
 async def run(
@@ -123,6 +124,7 @@ async def run(
     intercom: IntercomGateway,
     cipher: SecretCipher,
     batch_size: int,
+    read_concurrency: int = 8,
 ) -> None:
     """Runs (or resumes) one sync. Safe to call more than once: a finished run is left alone and
     a running one resumes from the checkpoint written with the last batch."""
@@ -131,19 +133,22 @@ async def run(
         return
     log.info("syncs.started", sync_id=str(sync_id), segment_id=str(context.segment.id))
     workspace = integration_service.workspace_for(context.integration, intercom, cipher)
-    query = segment_service.search_query(context.segment)
+    reader = workspace.reader(
+        segment_service.search_query(context.segment),
+        timezone=context.integration.timezone,
+        concurrency=read_concurrency,
+        checkpoint=context.checkpoint,
+    )
     batch: list[Contact] = []
     try:
-        async for page in workspace.search_contact_pages(
-            query, starting_after=context.checkpoint_cursor
-        ):
-            batch.extend(page.data)
-            # Batches end on page boundaries, so the next page's cursor is an exact checkpoint.
-            if len(batch) >= batch_size or page.next_cursor is None:
-                await _write_batch(sessionmaker, context, batch, page.next_cursor)
+        async for page in reader.pages():
+            batch.extend(page.contacts)
+            if len(batch) >= batch_size:
+                # The reader's checkpoint covers exactly the pages received so far: the ones in
+                # this batch. Written with the batch, it lets a killed run resume exactly.
+                await _write_batch(sessionmaker, context, batch, reader.checkpoint())
                 batch = []
-        if batch:  # pragma: no cover - the last page always flushes above
-            await _write_batch(sessionmaker, context, batch, None)
+        await _write_batch(sessionmaker, context, batch, None)
     except IntercomRateLimited as exc:
         delay = max(1.0, (exc.reset_at or 0) - datetime.now(UTC).timestamp())
         raise RetryLater(delay) from exc
@@ -170,14 +175,14 @@ async def _begin(
         if run.status == SyncStatus.PENDING:
             run.status = SyncStatus.RUNNING
             run.started_at = datetime.now(UTC)
-        cursor = (run.checkpoint or {}).get("cursor")
+        saved = (run.checkpoint or {}).get("reader")
         return _RunContext(
             run_id=run.id,
             account_id=run.account_id,
             integration_id=integration.id,
             segment=segment,
             integration=integration,
-            checkpoint_cursor=cursor,
+            checkpoint=Checkpoint.from_json(saved) if saved else None,
         )
 
 
@@ -185,7 +190,7 @@ async def _write_batch(
     sessionmaker: async_sessionmaker[AsyncSession],
     context: _RunContext,
     contacts: list[Contact],
-    next_cursor: str | None,
+    checkpoint: Checkpoint | None,
 ) -> None:
     incoming: list[IncomingContact] = []
     outcome = BatchOutcome()
@@ -219,7 +224,7 @@ async def _write_batch(
         run.skipped_reasons = _merge(run.skipped_reasons, skipped)
         run.failed += sum(failed.values())
         run.failed_reasons = _merge(run.failed_reasons, failed)
-        run.checkpoint = {"cursor": next_cursor} if next_cursor else None
+        run.checkpoint = {"reader": checkpoint.to_json()} if checkpoint else None
 
 
 async def _finish(sessionmaker: async_sessionmaker[AsyncSession], context: _RunContext) -> None:
