@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format openapi sandbox migrate bench-sandbox clean
+.PHONY: install run test lint format openapi sandbox migrate bench-sandbox bench-fetch clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ sandbox: install
 ## The sandbox serves >= 200 pages of 150 contacts per second on one core.
 bench-sandbox: install
 	$(BIN)/python -m bench.sandbox_speed
+
+## This client vs. the sequential walk, use of a rate budget, and memory (100,000 contacts).
+bench-fetch: install
+	$(BIN)/python -m bench.fetch
 
 migrate: install .env
 	$(BIN)/intercom-sync migrate

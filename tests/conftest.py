@@ -29,6 +29,9 @@ from app.main import create_app
 from app.workers.settings import build_worker
 from tests.servers import api_server, sandbox_process
 
+# A sandbox of each test module's own, for tests that change its faults, rates or data.
+pytest_plugins = ["tests.fixtures.sandbox"]
+
 ADMIN_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/0"
 SANDBOX_CONTACTS = 300

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import math
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -108,6 +109,18 @@ class _Failure:
     error: BaseException
 
 
+@dataclass
+class _Step:
+    """The next page to fetch of one partition."""
+
+    partition: Partition
+    cursor: str | None
+    first: bool
+    # What orders the work: a new partition's parent density (contacts per day), or the pages
+    # a started one has left; infinite when unknown (resumed from a checkpoint).
+    weight: float
+
+
 _DONE = object()
 
 
@@ -129,7 +142,8 @@ class PartitionedReader:
         # sequential cursor reads it.
         self._splittable = and_with(self.query, _PROBE_FILTERS) is not None
         if self.checkpoint_in is not None:
-            self._partitions = list(self.checkpoint_in.partitions)
+            # Copied: the reader advances its own partitions, never the caller's checkpoint.
+            self._partitions = [Partition(**p.to_json()) for p in self.checkpoint_in.partitions]
         else:
             self._partitions = [Partition(None, None)]
 
@@ -137,14 +151,30 @@ class PartitionedReader:
         """Progress as of the pages handed to the consumer (copied: safe to keep)."""
         return Checkpoint([Partition(**p.to_json()) for p in self._partitions])
 
-    async def pages(self) -> AsyncIterator[ContactPage]:
-        work: asyncio.Queue[Partition] = asyncio.Queue()
+    async def pages(self) -> AsyncGenerator[ContactPage, None]:
+        """The pages, as they arrive. Use it under `contextlib.aclosing` when the loop may stop
+        early, so the fetching tasks stop with it."""
+        # Work is one page at a time, longest job first: new partitions (whose first page may
+        # split them) before continuations, and among those the partition with the most pages
+        # left, so that a dense day starts early and does not finish the read alone.
+        work: asyncio.PriorityQueue[tuple[tuple[int, float], int, _Step]] = asyncio.PriorityQueue()
         out: asyncio.Queue[ContactPage | _Failure | object] = asyncio.Queue(
             maxsize=max(2, self.concurrency)
         )
+        order = itertools.count()
+
+        def schedule(step: _Step) -> None:
+            # New partitions go densest first (by their parent's contacts per day): a dense
+            # spot then reaches the single day it is, whose long sequential read should start
+            # as early as possible.
+            rank = (0, -step.weight) if step.first else (1, -step.weight)
+            work.put_nowait((rank, next(order), step))
+
         pending = [p for p in self._partitions if not p.done]
         for partition in pending:
-            work.put_nowait(partition)
+            started = partition.started
+            # A resumed partition's size is unknown: rank it as long.
+            schedule(_Step(partition, partition.cursor, not started, math.inf))
         outstanding = len(pending)
         if outstanding == 0:
             return
@@ -152,15 +182,18 @@ class PartitionedReader:
         async def worker() -> None:
             nonlocal outstanding
             while True:
-                partition = await work.get()
+                _, _, step = await work.get()
                 try:
-                    children = await self._read(partition, out)
-                except BaseException as exc:
+                    following = await self._step(step, out)
+                except Exception as exc:  # handed to the consumer, who raises it
                     await out.put(_Failure(exc))
                     return
-                outstanding += len(children) - 1
-                for child in children:
-                    work.put_nowait(child)
+                for next_step in following:
+                    schedule(next_step)
+                if not following:  # the partition is finished
+                    outstanding -= 1
+                elif following[0].partition is not step.partition:  # split into children
+                    outstanding += len(following) - 1
                 if outstanding == 0:
                     await out.put(_DONE)
                     return
@@ -184,28 +217,28 @@ class PartitionedReader:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
 
-    async def _read(self, partition: Partition, out: asyncio.Queue[Any]) -> list[Partition]:
-        """Pages one partition into `out`; returns the partitions it was split into instead."""
-        query = self._query_for(partition)
-        cursor = partition.cursor
-        first = not partition.started
-        while True:
-            self.stats.requests += 1
-            page = await self.fetch(query, cursor)
-            if first and self._should_split(partition, page.total_count):
-                children = self._split(partition, page.total_count)
-                self.stats.splits += 1
-                self.stats.dropped_pages += 1
-                index = self._partitions.index(partition)
-                self._partitions[index : index + 1] = children
-                return children
-            if first:
-                self.stats.partitions += 1
-                first = False
-            cursor = page.next_cursor
-            await out.put(ContactPage(list(page.data), partition, cursor))
-            if cursor is None:
-                return []
+    async def _step(self, step: _Step, out: asyncio.Queue[Any]) -> list[_Step]:
+        """Fetches one page: returns the partition's next step, its children if it was split,
+        or nothing when it is finished."""
+        partition = step.partition
+        self.stats.requests += 1
+        page = await self.fetch(self._query_for(partition), step.cursor)
+        if step.first and self._should_split(partition, page.total_count):
+            children = self._split(partition, page.total_count)
+            self.stats.splits += 1
+            self.stats.dropped_pages += 1
+            index = self._partitions.index(partition)
+            self._partitions[index : index + 1] = children
+            first, last = self._span(partition)
+            density = page.total_count / (last - first + 1)
+            return [_Step(child, None, True, density) for child in children]
+        pages_left = step.weight - 1
+        if step.first:
+            self.stats.partitions += 1
+            pages_left = math.ceil(page.total_count / max(1, len(page.data))) - 1
+        cursor = page.next_cursor
+        await out.put(ContactPage(list(page.data), partition, cursor))
+        return [_Step(partition, cursor, False, pages_left)] if cursor is not None else []
 
     def _should_split(self, partition: Partition, total: int) -> bool:
         return (
@@ -224,7 +257,9 @@ class PartitionedReader:
     def _split(self, partition: Partition, total: int) -> list[Partition]:
         first, last = self._span(partition)
         days = last - first + 1
-        parts = max(2, min(self.max_fanout, days, math.ceil(total / self.max_partition_size)))
+        # As many parts as the fan-out allows: a dense day is isolated in few rounds, and a
+        # part that comes out small costs one page whatever its size.
+        parts = max(2, min(self.max_fanout, days))
         bounds = [first + round(i * days / parts) for i in range(parts + 1)]
         children = []
         for index in range(parts):

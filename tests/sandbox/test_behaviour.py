@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 import pytest
 
-from tests.sandbox.conftest import Sandbox
+from tests.fixtures.sandbox import Sandbox
 
 
 async def walk(client: httpx.AsyncClient, per_page: int = 150) -> list[str]:

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tests.sandbox.conftest import Sandbox
+from tests.fixtures.sandbox import Sandbox
 from tests.servers import api_server
 
 

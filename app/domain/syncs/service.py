@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -141,13 +142,14 @@ async def run(
     )
     batch: list[Contact] = []
     try:
-        async for page in reader.pages():
-            batch.extend(page.contacts)
-            if len(batch) >= batch_size:
-                # The reader's checkpoint covers exactly the pages received so far: the ones in
-                # this batch. Written with the batch, it lets a killed run resume exactly.
-                await _write_batch(sessionmaker, context, batch, reader.checkpoint())
-                batch = []
+        async with contextlib.aclosing(reader.pages()) as pages:
+            async for page in pages:
+                batch.extend(page.contacts)
+                if len(batch) >= batch_size:
+                    # The reader's checkpoint covers exactly the pages received so far: those of
+                    # this batch. Written with the batch, it lets a killed run resume exactly.
+                    await _write_batch(sessionmaker, context, batch, reader.checkpoint())
+                    batch = []
         await _write_batch(sessionmaker, context, batch, None)
     except IntercomRateLimited as exc:
         delay = max(1.0, (exc.reset_at or 0) - datetime.now(UTC).timestamp())
