@@ -10,15 +10,10 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from redis.asyncio import ConnectionPool
 
+from app.adapters import Adapters
 from app.api import customers, health, integrations, problems, segments, syncs
-from app.api.resources import ApiResources
 from app.config import Settings, get_settings
-from app.crypto import SecretBox
-from app.db import create_engine, create_sessionmaker
-from app.intercom.client import IntercomClient, new_http_client
-from app.intercom.ratelimit import RateBudget
 from app.logging import configure_logging
-from app.workers import ArqQueue
 
 API_DESCRIPTION = """Imports contacts from Intercom workspaces into the NPS product's customers.
 
@@ -32,38 +27,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.log_level)
-        engine = create_engine(settings.database_url)
-        http = new_http_client(settings.intercom_timeout_s)
         # Connects lazily (unlike arq's create_pool), so the API starts while Redis is down
         # and /readyz can say so.
         redis = ArqRedis(
             ConnectionPool.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5),
             default_queue_name=settings.queue_name,
         )
-        app.state.resources = ApiResources(
-            settings=settings,
-            engine=engine,
-            sessionmaker=create_sessionmaker(engine),
-            redis=redis,
-            queue=ArqQueue(redis, settings.queue_name),
-            http=http,
-            intercom=IntercomClient(
-                http,
-                base_url_override=settings.intercom_base_url,
-                budget=RateBudget(
-                    redis,
-                    prefix=settings.redis_prefix,
-                    interactive_share=settings.intercom_interactive_share,
-                ),
-            ),
-            cipher=SecretBox(settings.encryption_keys),
-        )
+        adapters = Adapters.build(settings, redis)
+        app.state.adapters = adapters
         try:
             yield
         finally:
+            await adapters.close()
             await redis.aclose()
-            await http.aclose()
-            await engine.dispose()
 
     app = FastAPI(
         title="intercom-sync",

@@ -24,7 +24,6 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -32,43 +31,23 @@ from redis.asyncio import Redis
 
 from app.intercom.client import IntercomClient, WorkspaceClient
 from app.intercom.ratelimit import RateBudget
-from tests.servers import free_port, wait_until_up
+from bench.common import pinned_sandbox
 
 EVERYONE = {"field": "role", "operator": "IN", "value": ["user", "lead"]}
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
-@contextlib.contextmanager
-def sandbox(contacts: int, latency_ms: float) -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "intercom_sandbox",
-            "--port",
-            str(port),
-            "--workspaces",
-            "1",
-            "--contacts",
-            str(contacts),
-            "--latency-ms",
-            str(latency_ms),
-            "--rate-limit",
-            "1000000",
-        ],
-        # Its own core, so that the client's work does not slow the server it measures.
-        preexec_fn=lambda: os.sched_setaffinity(0, {0}),
+def sandbox(contacts: int, latency_ms: float) -> contextlib.AbstractContextManager[str]:
+    return pinned_sandbox(
+        "--workspaces",
+        "1",
+        "--contacts",
+        str(contacts),
+        "--latency-ms",
+        str(latency_ms),
+        "--rate-limit",
+        "1000000",
     )
-    try:
-        if len(os.sched_getaffinity(0)) > 1:
-            os.sched_setaffinity(0, os.sched_getaffinity(0) - {0})
-        url = f"http://127.0.0.1:{port}"
-        wait_until_up(f"{url}/_sandbox/health", timeout_s=120)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def control(url: str, method: str, path: str, body: Any = None) -> Any:

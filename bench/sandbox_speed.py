@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import subprocess
 import sys
 import time
 
 import httpx
 
-from tests.servers import free_port, wait_until_up
+from bench.common import pinned_sandbox
 
 GOAL_PAGES_PER_S = 200.0
 
@@ -95,34 +93,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     args = parser.parse_args()
 
-    port = free_port()
-    sandbox = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "intercom_sandbox",
-            "--port",
-            str(port),
-            "--workspaces",
-            "1",
-            "--contacts",
-            str(args.contacts),
-            "--rate-limit",
-            "1000000",
-        ],
-        # One core for the sandbox, the others for this client.
-        preexec_fn=lambda: os.sched_setaffinity(0, {0}),
-    )
-    try:
-        if len(os.sched_getaffinity(0)) > 1:
-            os.sched_setaffinity(0, os.sched_getaffinity(0) - {0})
-        url = f"http://127.0.0.1:{port}"
-        wait_until_up(f"{url}/_sandbox/health", timeout_s=120)
+    with pinned_sandbox(
+        "--workspaces", "1", "--contacts", str(args.contacts), "--rate-limit", "1000000"
+    ) as url:
         token = httpx.get(f"{url}/_sandbox/workspaces").json()[0]["access_token"]
         results = asyncio.run(measure(url, token, args.seconds))
-    finally:
-        sandbox.terminate()
-        sandbox.wait(timeout=10)
 
     failed = False
     for endpoint, rate in results.items():

@@ -7,17 +7,17 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.adapters import Adapters
 from app.api.auth import authenticate
-from app.api.resources import ApiResources
 from app.domain.scope import AccountScope
 
 
-def get_resources(request: Request) -> ApiResources:
-    resources: ApiResources = request.app.state.resources
-    return resources
+def get_adapters(request: Request) -> Adapters:
+    adapters: Adapters = request.app.state.adapters
+    return adapters
 
 
-ResourcesDep = Annotated[ApiResources, Depends(get_resources)]
+ResourcesDep = Annotated[Adapters, Depends(get_adapters)]
 
 
 async def get_session(resources: ResourcesDep) -> AsyncIterator[AsyncSession]:

@@ -10,11 +10,11 @@ from arq.connections import RedisSettings
 from arq.worker import Function, func
 
 import app.workers.tasks  # noqa: F401  (registers the tasks)
+from app.adapters import Adapters
 from app.config import Settings, get_settings
 from app.errors import RetryLater
 from app.logging import configure_logging
 from app.workers import TASKS, JobFunction
-from app.workers.resources import WorkerResources
 
 
 def _with_retry_later(function: JobFunction) -> Any:  # arq's WorkerCoroutine
@@ -42,13 +42,13 @@ def arq_functions() -> list[Function]:
 
 async def _startup(ctx: dict[str, Any]) -> None:
     settings: Settings = ctx.get("settings") or get_settings()
-    ctx["resources"] = WorkerResources.build(settings, ctx["redis"])
+    ctx["adapters"] = Adapters.build(settings, ctx["redis"])
 
 
 async def _shutdown(ctx: dict[str, Any]) -> None:
-    resources: WorkerResources | None = ctx.get("resources")
-    if resources is not None:
-        await resources.close()
+    adapters: Adapters | None = ctx.get("adapters")
+    if adapters is not None:
+        await adapters.close()
 
 
 def build_worker(settings: Settings, **overrides: Any) -> Worker:

@@ -8,17 +8,17 @@ from typing import Any
 
 import structlog
 
+from app.adapters import Adapters
 from app.domain.syncs import service as sync_service
 from app.errors import RetryLater
 from app.workers import task
-from app.workers.resources import WorkerResources
 
 log = structlog.get_logger(__name__)
 
 
-def _resources(ctx: dict[str, Any]) -> WorkerResources:
-    resources: WorkerResources = ctx["resources"]
-    return resources
+def _resources(ctx: dict[str, Any]) -> Adapters:
+    adapters: Adapters = ctx["adapters"]
+    return adapters
 
 
 @task(sync_service.RUN_JOB, max_tries=5, timeout_s=6 * 3600)

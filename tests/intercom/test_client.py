@@ -110,3 +110,19 @@ async def test_a_success_body_of_the_wrong_shape_is_a_typed_error_and_not_retrie
         with pytest.raises(IntercomUnexpectedResponse):
             await workspace.me()
     assert len(calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("region", "host"),
+    [("US", "api.intercom.io"), ("EU", "api.eu.intercom.io"), ("AU", "api.au.intercom.io")],
+)
+async def test_each_region_is_called_on_its_own_host(region: str, host: str) -> None:
+    hosts: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        hosts.append(request.url.host)
+        return httpx.Response(200, json={"type": "segment.list", "segments": []})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        await IntercomClient(http).workspace("t", region).list_segments()
+    assert hosts == [host]

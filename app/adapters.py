@@ -1,4 +1,5 @@
-"""Long-lived resources of a worker process, built once at start-up."""
+"""The composition root's parts: every adapter a process (API or worker) builds once at start-up
+and wires into the domain."""
 
 from __future__ import annotations
 
@@ -17,37 +18,39 @@ from app.workers import ArqQueue
 
 
 @dataclass
-class WorkerResources:
+class Adapters:
     settings: Settings
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
+    redis: ArqRedis
+    queue: ArqQueue
     http: httpx.AsyncClient
     intercom: IntercomClient
     cipher: SecretBox
-    queue: ArqQueue
 
     @classmethod
-    def build(cls, settings: Settings, redis: ArqRedis) -> WorkerResources:
+    def build(cls, settings: Settings, redis: ArqRedis) -> Adapters:
         engine = create_engine(settings.database_url)
         http = new_http_client(settings.intercom_timeout_s)
+        budget = RateBudget(
+            redis,
+            prefix=settings.redis_prefix,
+            interactive_share=settings.intercom_interactive_share,
+        )
         return cls(
             settings=settings,
             engine=engine,
             sessionmaker=create_sessionmaker(engine),
+            redis=redis,
+            queue=ArqQueue(redis, settings.queue_name),
             http=http,
             intercom=IntercomClient(
-                http,
-                base_url_override=settings.intercom_base_url,
-                budget=RateBudget(
-                    redis,
-                    prefix=settings.redis_prefix,
-                    interactive_share=settings.intercom_interactive_share,
-                ),
+                http, base_url_override=settings.intercom_base_url, budget=budget
             ),
             cipher=SecretBox(settings.encryption_keys),
-            queue=ArqQueue(redis, settings.queue_name),
         )
 
     async def close(self) -> None:
+        """Closes what `build` opened; Redis belongs to whoever passed it in."""
         await self.http.aclose()
         await self.engine.dispose()
