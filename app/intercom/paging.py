@@ -222,7 +222,7 @@ class PartitionedReader:
         or nothing when it is finished."""
         partition = step.partition
         self.stats.requests += 1
-        page = await self.fetch(self._query_for(partition), step.cursor)
+        page = await self.fetch(self.query_for(partition), step.cursor)
         if step.first and self._should_split(partition, page.total_count):
             children = self._split(partition, page.total_count)
             self.stats.splits += 1
@@ -275,7 +275,8 @@ class PartitionedReader:
             )
         return children
 
-    def _query_for(self, partition: Partition) -> Mapping[str, Any]:
+    def query_for(self, partition: Partition) -> Mapping[str, Any]:
+        """The search of one partition: the query AND its `created_at` range."""
         filters = self._range_filters(partition)
         combined = and_with(self.query, filters) if filters else self.query
         assert combined is not None

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from arq import ArqRedis
-from arq.jobs import Job
 
 JobFunction = Callable[..., Awaitable[Any]]
 
@@ -42,7 +41,6 @@ class ArqQueue:
         self._queue_name = queue_name
 
     async def enqueue(self, name: str, *, job_id: str | None = None, **kwargs: Any) -> None:
-        job: Job | None = await self._redis.enqueue_job(
-            name, _job_id=job_id, _queue_name=self._queue_name, **kwargs
-        )
-        del job  # None when a job with this id is already queued or running: that is fine.
+        # arq answers None when a job with this id is already queued or running: the duplicate
+        # collapses, which is what deterministic job ids are for.
+        await self._redis.enqueue_job(name, _job_id=job_id, _queue_name=self._queue_name, **kwargs)

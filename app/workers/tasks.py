@@ -21,7 +21,10 @@ def _resources(ctx: dict[str, Any]) -> Adapters:
     return adapters
 
 
-@task(sync_service.RUN_JOB, max_tries=5, timeout_s=6 * 3600)
+RUN_SYNC_MAX_TRIES = 5
+
+
+@task(sync_service.RUN_JOB, max_tries=RUN_SYNC_MAX_TRIES, timeout_s=6 * 3600)
 async def run_sync(ctx: dict[str, Any], sync_id: str) -> None:
     resources = _resources(ctx)
     try:
@@ -34,7 +37,15 @@ async def run_sync(ctx: dict[str, Any], sync_id: str) -> None:
             read_concurrency=resources.settings.intercom_read_concurrency,
         )
     except RetryLater:
-        raise
+        if ctx.get("job_try", 1) < RUN_SYNC_MAX_TRIES:
+            raise
+        # The queue would drop the job after its last try: the run must not stay "running".
+        await sync_service.mark_crashed(
+            resources.sessionmaker,
+            uuid.UUID(sync_id),
+            "Intercom kept refusing calls over its rate limit; start the sync again later.",
+            code="intercom_rate_limited",
+        )
     except Exception:
         log.exception("syncs.crashed", sync_id=sync_id)
         await sync_service.mark_crashed(

@@ -177,7 +177,7 @@ async def test_a_read_resumed_from_its_checkpoint_is_exact_and_skips_finished_pa
     searched = sandbox.control("GET", "/stats")["searches"]
 
     def canonical(partition: Any) -> str:
-        query = first._query_for(partition)
+        query = first.query_for(partition)
         return json.dumps(query, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
     for partition in finished:

@@ -42,10 +42,14 @@ class SegmentRepository:
         )
         return result.all()
 
-    async def all_for_integration(self, integration_id: uuid.UUID) -> Sequence[Segment]:
-        """Including removed ones; the caller already holds the integration of the account."""
+    async def all_for_integration(
+        self, account_id: uuid.UUID, integration_id: uuid.UUID
+    ) -> Sequence[Segment]:
+        """Including removed ones."""
         result = await self.session.scalars(
-            select(Segment).where(Segment.integration_id == integration_id)
+            select(Segment).where(
+                Segment.account_id == account_id, Segment.integration_id == integration_id
+            )
         )
         return result.all()
 

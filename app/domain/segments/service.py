@@ -60,7 +60,9 @@ async def refresh_from_intercom(
     now = datetime.now(UTC)
     existing = {
         segment.source_key: segment
-        for segment in await SegmentRepository(session).all_for_integration(integration.id)
+        for segment in await SegmentRepository(session).all_for_integration(
+            integration.account_id, integration.id
+        )
     }
     seen: set[str] = set()
 

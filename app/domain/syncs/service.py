@@ -277,7 +277,11 @@ def _merge(left: dict[str, int], right: dict[str, int]) -> dict[str, int]:
 
 
 async def mark_crashed(
-    sessionmaker: async_sessionmaker[AsyncSession], sync_id: uuid.UUID, message: str
+    sessionmaker: async_sessionmaker[AsyncSession],
+    sync_id: uuid.UUID,
+    message: str,
+    *,
+    code: str = "internal_error",
 ) -> None:
     """Last resort for an unexpected error: the run must not stay 'running' forever."""
     async with transaction(sessionmaker) as session:
@@ -289,7 +293,7 @@ async def mark_crashed(
             .values(
                 status=SyncStatus.FAILED,
                 finished_at=datetime.now(UTC),
-                error_code="internal_error",
+                error_code=code,
                 error=message,
             )
         )
