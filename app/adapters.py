@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.config import Settings
 from app.crypto import SecretBox
 from app.db import create_engine, create_sessionmaker
-from app.intercom.client import IntercomClient, new_http_client
+from app.intercom.client import IntercomClient, RetryPolicy, new_http_client
 from app.intercom.ratelimit import RateBudget
 from app.workers import ArqQueue
 
@@ -29,7 +29,9 @@ class Adapters:
     cipher: SecretBox
 
     @classmethod
-    def build(cls, settings: Settings, redis: ArqRedis) -> Adapters:
+    def build(
+        cls, settings: Settings, redis: ArqRedis, *, retry: RetryPolicy | None = None
+    ) -> Adapters:
         engine = create_engine(settings.database_url)
         http = new_http_client(settings.intercom_timeout_s)
         budget = RateBudget(
@@ -45,7 +47,7 @@ class Adapters:
             queue=ArqQueue(redis, settings.queue_name),
             http=http,
             intercom=IntercomClient(
-                http, base_url_override=settings.intercom_base_url, budget=budget
+                http, base_url_override=settings.intercom_base_url, budget=budget, retry=retry
             ),
             cipher=SecretBox(settings.encryption_keys),
         )

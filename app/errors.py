@@ -48,14 +48,6 @@ class InvalidInput(AppError):
         super().__init__(f"{field}: {message}", errors=[{"field": field, "message": message}])
 
 
-class UpstreamError(AppError):
-    """Intercom refused or failed a call made on the caller's behalf."""
-
-    status = 502
-    code = "intercom_error"
-    title = "Intercom request failed"
-
-
 class RetryLater(Exception):
     """Raised by a job's domain code when the work must wait (e.g. an exhausted Intercom
     rate-limit window): the worker re-queues the job after `delay_s` instead of sleeping."""

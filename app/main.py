@@ -13,12 +13,16 @@ from redis.asyncio import ConnectionPool
 from app.adapters import Adapters
 from app.api import customers, health, integrations, problems, segments, syncs
 from app.config import Settings, get_settings
+from app.intercom.client import RetryPolicy
 from app.logging import configure_logging
 
 API_DESCRIPTION = """Imports contacts from Intercom workspaces into the NPS product's customers.
 
 Authenticate with `Authorization: Bearer <token>`: an account API key or a JWT signed by the
 NPS product. Errors are RFC 9457 `application/problem+json` documents."""
+
+
+INTERACTIVE_RETRY = RetryPolicy(attempts=3, max_total_s=10.0, backoff_max_s=2.0)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -33,7 +37,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ConnectionPool.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5),
             default_queue_name=settings.queue_name,
         )
-        adapters = Adapters.build(settings, redis)
+        # Someone waits on the other end of an API call: retry Intercom briefly, then answer.
+        adapters = Adapters.build(settings, redis, retry=INTERACTIVE_RETRY)
         app.state.adapters = adapters
         try:
             yield

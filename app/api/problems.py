@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import time
 from typing import Any
 
 import structlog
@@ -12,6 +14,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import AppError
+from app.intercom.errors import IntercomAuthError, IntercomError, IntercomRateLimited
 
 log = structlog.get_logger(__name__)
 
@@ -72,6 +75,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         415: "The body is not JSON",
         422: "Invalid input; `errors` names the fields at fault",
         502: "Intercom failed or refused the call",
+        503: "Intercom's rate limit is spent; see Retry-After",
     }
     return {
         status: {
@@ -155,6 +159,39 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _intercom_error(request: Request, exc: Exception) -> JSONResponse:
+    """An Intercom call made for this request failed after its retries."""
+    assert isinstance(exc, IntercomError)
+    log.warning(
+        "api.intercom_error", path=request.url.path, error=type(exc).__name__, status=exc.status
+    )
+    if isinstance(exc, IntercomRateLimited):
+        wait_s = max(1, math.ceil((exc.reset_at or time.time() + 10) - time.time()))
+        return problem_response(
+            request,
+            status=503,
+            code="intercom_rate_limited",
+            title="Intercom rate limit reached",
+            detail=f"Intercom's rate limit for this workspace is spent; retry in {wait_s} s.",
+            headers={"Retry-After": str(wait_s)},
+        )
+    if isinstance(exc, IntercomAuthError):
+        return problem_response(
+            request,
+            status=502,
+            code="intercom_token_rejected",
+            title="Intercom rejected the workspace's token",
+            detail="The Intercom connection must be authorised again.",
+        )
+    return problem_response(
+        request,
+        status=502,
+        code="intercom_unavailable",
+        title="Intercom request failed",
+        detail=f"Intercom did not answer as expected ({exc.message}); nothing was changed.",
+    )
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("api.unhandled_error", path=request.url.path, error=type(exc).__name__)
     return problem_response(
@@ -170,4 +207,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(IntercomError, _intercom_error)
     app.add_exception_handler(Exception, _unexpected_error)
