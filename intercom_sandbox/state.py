@@ -222,23 +222,12 @@ class Workspace:
             contact = self._pick(contact_id=contact_id)
             self._remove(contact)
             self.deleted.add(contact["id"])
-            # *.deleted topics carry identifying fields only (INTERCOM.md §7).
-            reference = {
-                "type": "contact",
-                "id": contact["id"],
-                "external_id": contact["external_id"],
-            }
-            return Change("contact.deleted", reference)
+            return Change("contact.deleted", _reference(contact))
         if kind == "archive":
             contact = self._pick(contact_id=contact_id)
             self._remove(contact)
             self.archived[contact["id"]] = contact
-            reference = {
-                "type": "contact",
-                "id": contact["id"],
-                "external_id": contact["external_id"],
-            }
-            return Change("contact.archived", reference)
+            return Change("contact.archived", _reference(contact))
         if kind == "merge":
             lead = self._pick(role="lead", contact_id=contact_id)
             if lead["role"] != "lead":
@@ -423,6 +412,11 @@ class Sandbox:
         if issued is None or issued.expires_at < time.time():
             return None
         return issued.workspace
+
+
+def _reference(contact: dict[str, Any]) -> dict[str, Any]:
+    # *.deleted and *.archived topics carry identifying fields only (INTERCOM.md §7).
+    return {"type": "contact", "id": contact["id"], "external_id": contact["external_id"]}
 
 
 def created_at_bounds(query: Any, zone: ZoneInfo) -> tuple[int | None, int | None]:

@@ -12,23 +12,19 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.db import transaction
-from app.domain.models import Integration, SyncRun
+from app.domain.models import SyncRun
 from app.domain.scope import AccountScope
 from app.domain.syncs import service as sync_service
 from tests.conftest import JWT_SECRET
-from tests.fixtures.factories import Tenant, connect_workspace, create_tenant, segments_of
+from tests.fixtures.factories import (
+    Tenant,
+    connect_workspace,
+    create_tenant,
+    integration_count,
+    segments_of,
+)
 
 PROBLEM = "application/problem+json"
-
-
-async def integration_count(sessionmaker: async_sessionmaker[AsyncSession], tenant: Tenant) -> int:
-    async with sessionmaker() as session:
-        count = await session.scalar(
-            select(func.count())
-            .select_from(Integration)
-            .where(Integration.account_id == tenant.account_id)
-        )
-    return int(count or 0)
 
 
 def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:

@@ -8,13 +8,11 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
-from app.domain.models import Integration
 from app.main import create_app
-from tests.fixtures.factories import Tenant, create_tenant
+from tests.fixtures.factories import Tenant, create_tenant, integration_count
 from tests.fixtures.sandbox import Sandbox
 from tests.servers import api_server
 
@@ -37,16 +35,6 @@ async def connect(api: httpx.AsyncClient, tenant: Tenant, sandbox: Sandbox) -> h
     )
 
 
-async def count_integrations(sessionmaker: async_sessionmaker[AsyncSession], tenant: Tenant) -> int:
-    async with sessionmaker() as session:
-        count = await session.scalar(
-            select(func.count())
-            .select_from(Integration)
-            .where(Integration.account_id == tenant.account_id)
-        )
-    return int(count or 0)
-
-
 async def test_intercom_failing_is_a_502_problem_and_nothing_is_written(
     api: httpx.AsyncClient, sandbox: Sandbox, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
@@ -58,7 +46,7 @@ async def test_intercom_failing_is_a_502_problem_and_nothing_is_written(
     assert response.status_code == 502
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["code"] == "intercom_unavailable"
-    assert await count_integrations(sessionmaker, tenant) == 0
+    assert await integration_count(sessionmaker, tenant) == 0
 
 
 async def test_a_spent_rate_limit_is_a_503_with_retry_after(
@@ -73,4 +61,4 @@ async def test_a_spent_rate_limit_is_a_503_with_retry_after(
     assert response.status_code == 503
     assert response.json()["code"] == "intercom_rate_limited"
     assert int(response.headers["retry-after"]) > 15
-    assert await count_integrations(sessionmaker, tenant) == 0
+    assert await integration_count(sessionmaker, tenant) == 0
