@@ -215,7 +215,7 @@ def create_app(sandbox: Sandbox) -> Starlette:
 
     sandbox.on_change = deliver
 
-    async def inject_fault(stats_key: str) -> Response | None:
+    async def inject_fault() -> Response | None:
         faults = sandbox.faults
         rng = sandbox.fault_rng
         if faults.latency_ms or faults.jitter_ms:
@@ -285,7 +285,7 @@ def create_app(sandbox: Sandbox) -> Starlette:
                         headers,
                     )
                 stats.per_window[f"{workspace.data.app_id}:{int(now // window_s)}"] += 1
-                fault = await inject_fault(endpoint)
+                fault = await inject_fault()
                 if fault is not None:
                     fault.headers.update(headers)
                     return fault

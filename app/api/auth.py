@@ -43,13 +43,11 @@ def _verify_jwt(token: str, settings: Settings) -> tuple[uuid.UUID, str | None]:
 
 
 async def authenticate(
-    session: AsyncSession, settings: Settings, authorization: str | None
+    session: AsyncSession, settings: Settings, token: str | None
 ) -> AccountScope:
-    if not authorization:
-        raise Unauthenticated("Send `Authorization: Bearer <API key or JWT>`.")
-    scheme, _, token = authorization.partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
+    """`token` is the bearer credential; None when the header is missing or not a bearer."""
+    token = (token or "").strip()
+    if not token:
         raise Unauthenticated("Send `Authorization: Bearer <API key or JWT>`.")
     if token.startswith(account_service.API_KEY_PREFIX):
         account_id = await account_service.account_for_api_key(session, token)

@@ -40,9 +40,9 @@ async def require_account(
     resources: ResourcesDep,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    request: Request,
 ) -> AccountScope:
-    return await authenticate(session, resources.settings, request.headers.get("Authorization"))
+    token = credentials.credentials if credentials else None
+    return await authenticate(session, resources.settings, token)
 
 
 AccountDep = Annotated[AccountScope, Depends(require_account)]

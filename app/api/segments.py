@@ -3,8 +3,7 @@ from __future__ import annotations
 import uuid
 
 import structlog
-from fastapi import APIRouter, status
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Response, status
 
 from app.api.deps import AccountDep, ResourcesDep, SessionDep
 from app.api.problems import problem_responses
@@ -38,8 +37,12 @@ async def get_segment(
     summary="Sync now: start a sync of the segment's contacts",
 )
 async def start_sync(
-    segment_id: uuid.UUID, account: AccountDep, session: SessionDep, resources: ResourcesDep
-) -> JSONResponse:
+    segment_id: uuid.UUID,
+    account: AccountDep,
+    session: SessionDep,
+    resources: ResourcesDep,
+    response: Response,
+) -> SyncRead:
     run = await sync_service.start(session, account, segment_id)
     await session.commit()
     try:
@@ -47,9 +50,5 @@ async def start_sync(
     except Exception:
         # The run is committed: the sweeper enqueues pending runs whose job never arrived.
         log.exception("syncs.enqueue_failed", sync_id=str(run.id))
-    read = sync_service.to_read(run)
-    return JSONResponse(
-        read.model_dump(mode="json"),
-        status_code=status.HTTP_202_ACCEPTED,
-        headers={"Location": f"/v1/syncs/{run.id}"},
-    )
+    response.headers["Location"] = f"/v1/syncs/{run.id}"
+    return sync_service.to_read(run)

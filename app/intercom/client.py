@@ -46,7 +46,7 @@ from app.intercom.models import (
 )
 from app.intercom.paging import Checkpoint, PartitionedReader, parse_query
 from app.intercom.query import Query
-from app.intercom.ratelimit import BudgetExhausted, Priority, RateBudget
+from app.intercom.ratelimit import MAX_INLINE_WAIT_S, BudgetExhausted, Priority, RateBudget
 
 log = structlog.get_logger(__name__)
 
@@ -58,8 +58,6 @@ REGION_BASE_URLS = {
     "EU": "https://api.eu.intercom.io",
     "AU": "https://api.au.intercom.io",
 }
-# Waiting longer than this for a rate-limit window is the caller's decision, not an inline sleep.
-MAX_INLINE_RATE_LIMIT_WAIT_S = 15.0
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -309,7 +307,7 @@ def _int_header(headers: httpx.Headers, name: str) -> int | None:
 def _is_transient(exc: BaseException) -> bool:
     if isinstance(exc, IntercomRateLimited):
         # A window that resets far away is raised to the job ("retry later"), not slept inline.
-        return exc.reset_at is None or exc.reset_at - time.time() <= MAX_INLINE_RATE_LIMIT_WAIT_S
+        return exc.reset_at is None or exc.reset_at - time.time() <= MAX_INLINE_WAIT_S
     return isinstance(exc, IntercomServerError | IntercomTransportError)
 
 

@@ -29,9 +29,11 @@ DEFAULT_WINDOW_S = 10
 # minute (166 per window): safe for any plan (INTERCOM.md §6).
 DEFAULT_LIMIT = 166
 STATE_TTL_MS = 3_600_000
+# Waiting longer than this for a window is the caller's decision (a job defers), not a sleep.
+MAX_INLINE_WAIT_S = 15.0
 
 # Grants one call if the window (rolled forward when it has ended) has room above the floor.
-# Returns {1, seq, reset} on a grant, {0, wait_s, reset} otherwise.
+# Returns {1, seq} on a grant, {0, wait_s} otherwise.
 _ACQUIRE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
@@ -44,7 +46,7 @@ local window = tonumber(ARGV[2])
 local floor = 0
 if ARGV[3] ~= '0' then floor = math.min(limit - 1, math.ceil(limit * tonumber(ARGV[3]))) end
 if now < paused then
-  return {0, tostring(paused - now), tostring(reset)}
+  return {0, tostring(paused - now)}
 end
 if now >= reset then
   if reset > 0 then
@@ -58,25 +60,25 @@ if used < limit - floor then
   used = used + 1
   redis.call('HSET', KEYS[1], 'reset', reset, 'limit', limit, 'used', used)
   redis.call('PEXPIRE', KEYS[1], ARGV[4])
-  return {1, tostring(used), tostring(reset)}
+  return {1, tostring(used)}
 end
 redis.call('HSET', KEYS[1], 'reset', reset, 'limit', limit, 'used', used)
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
-return {0, tostring(reset - now), tostring(reset)}
+return {0, tostring(reset - now)}
 """
 
-# Folds one response's headers into the window. ARGV: seq, grant_reset, remaining, reset,
-# limit, is_429. A response of the current window tells how many calls Intercom had counted when
+# Folds one response's headers into the window. ARGV: seq, remaining, reset, limit, is_429,
+# ttl. A response of the current window tells how many calls Intercom had counted when
 # it arrived: all of ours granted up to `seq`, plus anyone else's.
 _OBSERVE = """
 local h = redis.call('HMGET', KEYS[1], 'reset', 'limit', 'used')
 local reset = tonumber(h[1]) or 0
 local used = tonumber(h[3]) or 0
 local seq = tonumber(ARGV[1])
-local remaining = tonumber(ARGV[3])
-local header_reset = tonumber(ARGV[4])
-local limit = tonumber(ARGV[5]) or tonumber(h[2])
-local is_429 = ARGV[6] == '1'
+local remaining = tonumber(ARGV[2])
+local header_reset = tonumber(ARGV[3])
+local limit = tonumber(ARGV[4]) or tonumber(h[2])
+local is_429 = ARGV[5] == '1'
 if limit == nil then return 0 end
 if header_reset ~= nil and header_reset > reset then
   -- Intercom is in a newer window than ours: take its boundary and its count.
@@ -96,7 +98,7 @@ if is_429 then
   if pause > paused then redis.call('HSET', KEYS[1], 'paused_until', pause) end
 end
 redis.call('HSET', KEYS[1], 'reset', reset, 'limit', limit, 'used', used)
-redis.call('PEXPIRE', KEYS[1], ARGV[7])
+redis.call('PEXPIRE', KEYS[1], ARGV[6])
 return 1
 """
 
@@ -108,8 +110,7 @@ class Priority(StrEnum):
 
 @dataclass(frozen=True)
 class Grant:
-    seq: int
-    window_reset: float
+    seq: int  # this call's rank among the grants of its window
 
 
 class BudgetExhausted(Exception):
@@ -127,7 +128,7 @@ class RateBudget:
         interactive_share: float = 0.05,
         window_s: int = DEFAULT_WINDOW_S,
         default_limit: int = DEFAULT_LIMIT,
-        max_wait_s: float = 15.0,
+        max_wait_s: float = MAX_INLINE_WAIT_S,
     ) -> None:
         self._redis = redis
         self._prefix = prefix
@@ -146,12 +147,12 @@ class RateBudget:
         (a 429 far from its reset) raises BudgetExhausted: the caller defers its work instead."""
         share = "0" if priority == Priority.INTERACTIVE else str(self._interactive_share)
         while True:
-            granted, value, reset = await self._acquire(
+            granted, value = await self._acquire(
                 keys=[self.key(workspace)],
                 args=[self._default_limit, self._window_s, share, STATE_TTL_MS],
             )
             if int(granted):
-                return Grant(seq=int(value), window_reset=float(reset))
+                return Grant(seq=int(value))
             wait = float(value)
             if wait > self._max_wait_s:
                 raise BudgetExhausted(time.time() + wait)
@@ -172,7 +173,6 @@ class RateBudget:
             keys=[self.key(workspace)],
             args=[
                 grant.seq,
-                grant.window_reset,
                 "" if remaining is None else remaining,
                 "" if reset is None else reset,
                 "" if limit is None else limit,

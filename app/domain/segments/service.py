@@ -21,10 +21,14 @@ MAIN_LISTS = (
 )
 
 
+def _role_query(person_type: str | None) -> dict[str, Any]:
+    return {"field": "role", "operator": "=", "value": person_type}
+
+
 def search_query(segment: Segment) -> dict[str, Any]:
     """The Intercom search filter whose results are exactly the segment's contacts."""
     if segment.kind in (SegmentKind.USERS, SegmentKind.LEADS):
-        return {"field": "role", "operator": "=", "value": segment.person_type}
+        return _role_query(segment.person_type)
     if segment.kind == SegmentKind.INTERCOM and segment.intercom_segment_id:
         return {"field": "segment_id", "operator": "=", "value": segment.intercom_segment_id}
     raise NotImplementedError(f"no Intercom query for segment kind {segment.kind}")
@@ -82,9 +86,7 @@ async def refresh_from_intercom(
         segment.removed_at = None
 
     for kind, key, name, person_type in MAIN_LISTS:
-        count = await workspace.count_contacts(
-            {"field": "role", "operator": "=", "value": person_type}
-        )
+        count = await workspace.count_contacts(_role_query(person_type))
         upsert(key, kind=kind, name=name, person_type=person_type, contact_count=count)
 
     for remote in await workspace.list_segments(include_count=True):

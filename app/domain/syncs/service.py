@@ -87,7 +87,9 @@ async def start(
     except IntegrityError:
         # Lost a race with a concurrent "sync now": the partial unique index said no.
         active = await SyncRunRepository(session).active_for_segment(account.id, segment.id)
-        raise SyncAlreadyActive(active.id if active else segment.id) from None
+        if active is None:
+            raise
+        raise SyncAlreadyActive(active.id) from None
     await session.refresh(run)
     return run
 
@@ -111,11 +113,17 @@ async def requeue_stale(
 @dataclass(frozen=True)
 class _RunContext:
     run_id: uuid.UUID
-    account_id: uuid.UUID
-    integration_id: uuid.UUID
     segment: Segment
     integration: Integration
     checkpoint: Checkpoint | None
+
+    @property
+    def account_id(self) -> uuid.UUID:
+        return self.integration.account_id
+
+    @property
+    def integration_id(self) -> uuid.UUID:
+        return self.integration.id
 
 
 async def run(
@@ -180,8 +188,6 @@ async def _begin(
         saved = (run.checkpoint or {}).get("reader")
         return _RunContext(
             run_id=run.id,
-            account_id=run.account_id,
-            integration_id=integration.id,
             segment=segment,
             integration=integration,
             checkpoint=Checkpoint.from_json(saved) if saved else None,
