@@ -236,8 +236,11 @@ def _string_predicate(
     getter: Callable[[dict[str, Any]], Any], operator: str, value: Any
 ) -> Predicate:
     # The stored value is compared trimmed (emails are stored with stray spaces); the searched
-    # value exactly as sent, but for case.
-    target: Any = [v.casefold() for v in value] if isinstance(value, list) else value.casefold()
+    # value exactly as sent, but for case. IN/NIN lists become sets: a client may exclude a few
+    # hundred ids (`id NIN [...]`) and each contact of the range is tested against them.
+    target: Any = (
+        frozenset(v.casefold() for v in value) if isinstance(value, list) else value.casefold()
+    )
 
     test = STRING_TESTS[operator]
 

@@ -340,6 +340,7 @@ def create_app(sandbox: Sandbox) -> Starlette:
         return value
 
     def contact_page(
+        endpoint: str,
         workspace: Workspace,
         items: list[dict[str, Any]],
         keys: list[SortKey],
@@ -348,6 +349,7 @@ def create_app(sandbox: Sandbox) -> Starlette:
     ) -> Response:
         cursor_key = decode_cursor(cursor) if cursor else None
         page, start = page_after(items, keys, cursor_key, per_page)
+        sandbox.stats.contacts_returned[endpoint] += len(page)
         has_more = start + len(page) < len(items)
         next_key = keys[start + len(page) - 1] if has_more and page else None
         # Contacts are serialised once and cached, so a page is a join of bytes.
@@ -364,7 +366,9 @@ def create_app(sandbox: Sandbox) -> Starlette:
     async def list_contacts(request: Request, workspace: Workspace) -> Response:
         per_page = per_page_of(request.query_params.get("per_page"), LIST_DEFAULT_PER_PAGE)
         cursor = request.query_params.get("starting_after") or None
-        return contact_page(workspace, workspace.ordered, workspace.keys, cursor, per_page)
+        return contact_page(
+            "GET /contacts", workspace, workspace.ordered, workspace.keys, cursor, per_page
+        )
 
     async def search_contacts(request: Request, workspace: Workspace) -> Response:
         try:
@@ -382,7 +386,7 @@ def create_app(sandbox: Sandbox) -> Starlette:
         canonical = orjson.dumps(body["query"], option=orjson.OPT_SORT_KEYS).decode()
         sandbox.stats.searches[canonical] += 1
         items, keys = workspace.search(body["query"], index_lag_s=sandbox.faults.search_index_lag_s)
-        return contact_page(workspace, items, keys, cursor, per_page)
+        return contact_page("POST /contacts/search", workspace, items, keys, cursor, per_page)
 
     def contact_of(request: Request, workspace: Workspace) -> dict[str, Any]:
         contact = workspace.by_id.get(request.path_params["contact_id"])

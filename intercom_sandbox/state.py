@@ -321,11 +321,15 @@ class Stats:
     per_window: Counter[str] = field(default_factory=Counter)
     # Search requests per query (canonical JSON), to prove what a client did or did not re-read.
     searches: Counter[str] = field(default_factory=Counter)
+    # Contacts sent in list and search pages, per endpoint: a read that fetches each contact
+    # once sends exactly as many as there are.
+    contacts_returned: Counter[str] = field(default_factory=Counter)
 
     def as_json(self) -> dict[str, Any]:
         return {
             "requests": dict(self.requests),
             "searches": dict(self.searches),
+            "contacts_returned": dict(self.contacts_returned),
             "total_requests": sum(self.requests.values()),
             "in_flight": self.in_flight,
             "max_in_flight": self.max_in_flight,

@@ -57,6 +57,31 @@ async def test_the_search_cursor_travels_in_the_body_and_one_in_the_url_is_ignor
     assert in_body["data"][0]["id"] not in {c["id"] for c in first["data"]}
 
 
+async def test_id_nin_excludes_exactly_the_listed_contacts_within_a_date_range(
+    sandbox: Sandbox, client: httpx.AsyncClient
+) -> None:
+    # INTERCOM.md §2.2: `id` is a string field and NIN (a non-empty array) is allowed on strings;
+    # a partitioned reader ANDs it with `created_at` day bounds to skip what it already has.
+    contacts = sandbox.contacts()
+    pivot = sorted(c["created_at"] for c in contacts)[len(contacts) // 2]
+    in_range = [c["id"] for c in contacts if c["created_at"] < pivot - 86_400]
+    excluded = in_range[::2] + [c["id"] for c in contacts if c["created_at"] > pivot + 86_400]
+    query = {
+        "operator": "AND",
+        "value": [
+            {"field": "created_at", "operator": "<", "value": pivot - 86_400},
+            {"field": "id", "operator": "NIN", "value": excluded},
+        ],
+    }
+    body = {"query": query, "pagination": {"per_page": 150}}
+    found = (await client.post("/contacts/search", json=body)).json()
+    assert found["total_count"] == len(in_range) - len(in_range[::2])
+    assert {c["id"] for c in found["data"]} == set(in_range[1::2])
+    for refused in ([], [1, 2], "a-single-id"):
+        bad = {"query": {"field": "id", "operator": "NIN", "value": refused}}
+        assert (await client.post("/contacts/search", json=bad)).status_code == 400
+
+
 async def test_rate_limit_headers_count_down_and_a_429_follows_exhaustion(
     sandbox: Sandbox, client: httpx.AsyncClient
 ) -> None:
