@@ -4,17 +4,19 @@ and wires into the domain."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx
-from arq import ArqRedis
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.crypto import SecretBox
 from app.db import create_engine, create_sessionmaker
+from app.domain.ports import JobQueue
+from app.domain.syncs.runner import RunnerPorts, SyncSettings
 from app.intercom.client import IntercomClient, RetryPolicy, new_http_client
 from app.intercom.ratelimit import RateBudget
-from app.workers import ArqQueue
 
 
 @dataclass
@@ -22,15 +24,20 @@ class Adapters:
     settings: Settings
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
-    redis: ArqRedis
-    queue: ArqQueue
+    redis: Redis
+    queue: JobQueue
     http: httpx.AsyncClient
     intercom: IntercomClient
     cipher: SecretBox
 
     @classmethod
     def build(
-        cls, settings: Settings, redis: ArqRedis, *, retry: RetryPolicy | None = None
+        cls,
+        settings: Settings,
+        redis: Redis,
+        queue: JobQueue,
+        *,
+        retry: RetryPolicy | None = None,
     ) -> Adapters:
         engine = create_engine(settings.database_url)
         http = new_http_client(settings.intercom_timeout_s)
@@ -44,7 +51,7 @@ class Adapters:
             engine=engine,
             sessionmaker=create_sessionmaker(engine),
             redis=redis,
-            queue=ArqQueue(redis, settings.queue_name),
+            queue=queue,
             http=http,
             intercom=IntercomClient(
                 http, base_url_override=settings.intercom_base_url, budget=budget, retry=retry
@@ -52,7 +59,29 @@ class Adapters:
             cipher=SecretBox(settings.encryption_keys),
         )
 
+    def runner(self) -> RunnerPorts:
+        """What the sync runner needs, from this process's adapters and settings."""
+        return RunnerPorts(
+            sessionmaker=self.sessionmaker,
+            queue=self.queue,
+            intercom=self.intercom,
+            cipher=self.cipher,
+            settings=sync_settings(self.settings),
+        )
+
     async def close(self) -> None:
         """Closes what `build` opened; Redis belongs to whoever passed it in."""
         await self.http.aclose()
         await self.engine.dispose()
+
+
+def sync_settings(settings: Settings) -> SyncSettings:
+    return SyncSettings(
+        batch_size=settings.sync_batch_size,
+        read_concurrency=settings.intercom_read_concurrency,
+        lease=timedelta(seconds=settings.sync_lease_s),
+        slice=timedelta(seconds=settings.sync_slice_s),
+        max_attempts=settings.sync_max_attempts,
+        max_deferrals=settings.sync_max_deferrals,
+        defer_initial=timedelta(seconds=settings.sync_defer_initial_s),
+    )

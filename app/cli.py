@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "migrate":
         migrate()
     elif args.command == "worker":
-        from app.workers.settings import run_worker
+        from app.workers.arq_backend import run_worker
 
         run_worker()
     elif args.command == "openapi":

@@ -41,7 +41,22 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
 
     # How many contacts a sync writes per transaction (the unit of progress and of resume).
-    sync_batch_size: int = 500
+    # Each batch is a few statements with one array per column, so the size is bounded by
+    # memory and transaction length, not by PostgreSQL's 32,767 bind parameters.
+    sync_batch_size: int = Field(default=500, ge=1, le=5000)
+    # A sync's job holds a lease on its run, renewed while it works; when a worker dies the
+    # sweeper hands the run to another job once the lease lapses. The first sweep after the
+    # lapse (every `sweep_interval_s`) resumes it: lease + interval bounds the stall.
+    sync_lease_s: float = Field(default=60, ge=1, le=600)
+    sweep_interval_s: int = Field(default=15, ge=1, le=60)
+    # How long one job works a run before handing it to the next job (job timeouts follow).
+    sync_slice_s: float = Field(default=120, ge=1, le=300)
+    # Jobs of a run that may die in a row without progress before the run fails.
+    sync_max_attempts: int = Field(default=5, ge=1, le=100)
+    # Intercom outages or rate-limit waits in a row a run sits out before it fails.
+    sync_max_deferrals: int = Field(default=20, ge=1, le=1000)
+    # The first wait after an Intercom outage; doubled each time, up to 10 minutes.
+    sync_defer_initial_s: float = Field(default=15, ge=0.1, le=600)
 
     @field_validator("encryption_keys", mode="before")
     @classmethod

@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from arq import ArqRedis
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from redis.asyncio import ConnectionPool
+from redis.asyncio import ConnectionPool, Redis
 
 from app.adapters import Adapters
 from app.api import customers, health, integrations, problems, segments, syncs
 from app.config import Settings, get_settings
 from app.intercom.client import RetryPolicy
 from app.logging import configure_logging
+from app.workers.arq_backend import ArqQueue
 
 API_DESCRIPTION = """Imports contacts from Intercom workspaces into the NPS product's customers.
 
@@ -31,14 +31,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.log_level)
-        # Connects lazily (unlike arq's create_pool), so the API starts while Redis is down
-        # and /readyz can say so.
-        redis = ArqRedis(
-            ConnectionPool.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5),
-            default_queue_name=settings.queue_name,
+        # Connects lazily, so the API starts while Redis is down and /readyz can say so.
+        redis = Redis(
+            connection_pool=ConnectionPool.from_url(
+                settings.redis_url, socket_connect_timeout=2, socket_timeout=5
+            )
         )
+        queue = ArqQueue(redis, queue_name=settings.queue_name, prefix=settings.redis_prefix)
         # Someone waits on the other end of an API call: retry Intercom briefly, then answer.
-        adapters = Adapters.build(settings, redis, retry=INTERACTIVE_RETRY)
+        adapters = Adapters.build(settings, redis, queue, retry=INTERACTIVE_RETRY)
         app.state.adapters = adapters
         try:
             yield

@@ -26,7 +26,7 @@ from app.config import Settings
 from app.crypto import generate_key
 from app.db import create_engine, create_sessionmaker
 from app.main import create_app
-from app.workers.settings import build_worker
+from app.workers.arq_backend import build_worker
 from tests.servers import api_server, sandbox_process
 
 # A sandbox of each test module's own, for tests that change its faults, rates or data.
@@ -83,6 +83,10 @@ def settings(database_url: str, sandbox_url: str, run_id: str) -> Settings:
         intercom_base_url=sandbox_url,
         intercom_timeout_s=10,
         sync_batch_size=100,
+        # Seconds, not minutes: tests watch leases lapse and runs resume.
+        sync_lease_s=3,
+        sweep_interval_s=1,
+        sync_defer_initial_s=0.5,
     )
 
 

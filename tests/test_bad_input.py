@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -14,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.db import transaction
 from app.domain.models import SyncRun
 from app.domain.scope import AccountScope
-from app.domain.syncs import service as sync_service
+from app.domain.syncs import commands
 from tests.conftest import JWT_SECRET
 from tests.fixtures.factories import (
     Tenant,
@@ -227,8 +228,11 @@ async def test_a_second_sync_now_while_one_is_pending_is_a_409(
     segment = (await segments_of(http, tenant, integration["id"]))[0]
     # Recorded but never enqueued, so no worker can finish it during the test.
     async with transaction(sessionmaker) as session:
-        pending = await sync_service.start(
-            session, AccountScope(tenant.account_id), uuid.UUID(segment["id"])
+        pending = await commands.start(
+            session,
+            AccountScope(tenant.account_id),
+            uuid.UUID(segment["id"]),
+            start_within=timedelta(minutes=5),
         )
 
     second = await http.post(f"/v1/segments/{segment['id']}/syncs", headers=tenant.headers)

@@ -56,5 +56,4 @@ async def authenticate(
         return AccountScope(account_id)
     account_id, name = _verify_jwt(token, settings)
     await account_service.ensure_account(session, account_id, name)
-    await session.commit()
     return AccountScope(account_id)

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.adapters import Adapters
 from app.api.auth import authenticate
+from app.domain.outbox import service as outbox
 from app.domain.scope import AccountScope
 
 
@@ -17,16 +18,23 @@ def get_adapters(request: Request) -> Adapters:
     return adapters
 
 
-ResourcesDep = Annotated[Adapters, Depends(get_adapters)]
+AdaptersDep = Annotated[Adapters, Depends(get_adapters)]
 
 
-async def get_session(resources: ResourcesDep) -> AsyncIterator[AsyncSession]:
-    # Routes that write commit explicitly before answering; anything left open rolls back.
-    async with resources.sessionmaker() as session:
-        yield session
+async def get_session(adapters: AdaptersDep) -> AsyncIterator[AsyncSession]:
+    """The request's unit of work: it commits once, when the route returns (before the
+    response is sent, so a failed commit is the client's error answer, not a lie), and rolls
+    back on any error. Routes, services and repositories never commit. Outbox messages the
+    request wrote are dispatched after the commit."""
+    async with adapters.sessionmaker() as session:
+        async with session.begin():
+            yield session
+        pending = outbox.take_pending(session)
+    await outbox.dispatch_quietly(adapters.sessionmaker, adapters.queue, pending)
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# scope="function": the dependency exits when the route returns, before the response is sent.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
 bearer = HTTPBearer(
@@ -37,12 +45,12 @@ bearer = HTTPBearer(
 
 
 async def require_account(
-    resources: ResourcesDep,
+    adapters: AdaptersDep,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> AccountScope:
     token = credentials.credentials if credentials else None
-    return await authenticate(session, resources.settings, token)
+    return await authenticate(session, adapters.settings, token)
 
 
 AccountDep = Annotated[AccountScope, Depends(require_account)]

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from app.api.deps import ResourcesDep
+from app.api.deps import AdaptersDep
 from app.api.problems import problem_response, problem_responses
 
 router = APIRouter(tags=["health"])
@@ -23,17 +23,17 @@ async def healthz() -> dict[str, str]:
     summary="PostgreSQL and Redis are reachable",
     responses={**problem_responses(503), 503: {"description": "A dependency is down"}},
 )
-async def readyz(request: Request, resources: ResourcesDep) -> JSONResponse:
+async def readyz(request: Request, adapters: AdaptersDep) -> JSONResponse:
     down: list[str] = []
     try:
         async with asyncio.timeout(READY_TIMEOUT_S):
-            async with resources.engine.connect() as connection:
+            async with adapters.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
     except Exception:
         down.append("postgresql")
     try:
         async with asyncio.timeout(READY_TIMEOUT_S):
-            await resources.redis.ping()
+            await adapters.redis.ping()
     except Exception:
         down.append("redis")
     if down:

@@ -4,7 +4,7 @@ import uuid
 
 from fastapi import APIRouter, status
 
-from app.api.deps import AccountDep, ResourcesDep, SessionDep
+from app.api.deps import AccountDep, AdaptersDep, SessionDep
 from app.api.problems import problem_responses
 from app.domain.integrations import service as integration_service
 from app.domain.integrations.schemas import IntegrationCreate, IntegrationRead
@@ -22,12 +22,11 @@ router = APIRouter(tags=["integrations"])
     summary="Connect an Intercom workspace with an access token",
 )
 async def create_integration(
-    data: IntegrationCreate, account: AccountDep, session: SessionDep, resources: ResourcesDep
+    data: IntegrationCreate, account: AccountDep, session: SessionDep, adapters: AdaptersDep
 ) -> IntegrationRead:
     integration = await integration_service.connect_with_token(
-        session, account, data, intercom=resources.intercom, cipher=resources.cipher
+        session, account, data, intercom=adapters.intercom, cipher=adapters.cipher
     )
-    await session.commit()
     return IntegrationRead.model_validate(integration)
 
 

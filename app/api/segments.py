@@ -1,19 +1,18 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
-import structlog
 from fastapi import APIRouter, Response, status
 
-from app.api.deps import AccountDep, ResourcesDep, SessionDep
+from app.api.deps import AccountDep, AdaptersDep, SessionDep
 from app.api.problems import problem_responses
 from app.domain.segments import service as segment_service
 from app.domain.segments.schemas import SegmentRead
-from app.domain.syncs import service as sync_service
+from app.domain.syncs import commands, report
 from app.domain.syncs.schemas import SyncRead
 
 router = APIRouter(tags=["segments"])
-log = structlog.get_logger(__name__)
 
 
 @router.get(
@@ -40,15 +39,16 @@ async def start_sync(
     segment_id: uuid.UUID,
     account: AccountDep,
     session: SessionDep,
-    resources: ResourcesDep,
+    adapters: AdaptersDep,
     response: Response,
 ) -> SyncRead:
-    run = await sync_service.start(session, account, segment_id)
-    await session.commit()
-    try:
-        await sync_service.enqueue(resources.queue, run.id)
-    except Exception:
-        # The run is committed: the sweeper enqueues pending runs whose job never arrived.
-        log.exception("syncs.enqueue_failed", sync_id=str(run.id))
+    # The run and its job's outbox message commit together when the request ends; the job is
+    # enqueued right after (or by the relay, if Redis is down at that moment).
+    run = await commands.start(
+        session,
+        account,
+        segment_id,
+        start_within=timedelta(seconds=adapters.settings.sync_lease_s),
+    )
     response.headers["Location"] = f"/v1/syncs/{run.id}"
-    return sync_service.to_read(run)
+    return report.to_read(run)

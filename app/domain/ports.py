@@ -1,12 +1,27 @@
-"""What the domain needs from the outside world. Adapters are wired at the edges."""
+"""What the domain needs from the outside world, as small Protocols the domain owns. Adapters
+are wired at the edges (app/adapters.py); tests may use honest fakes (tests/fakes/)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Mapping
+from datetime import datetime
 from typing import Any, Protocol
 
-from app.intercom.models import Me, Segment
-from app.intercom.paging import Checkpoint, PartitionedReader
+from app.intercom.models import Contact, Me, Segment
+from app.intercom.paging import Checkpoint
+
+
+class ContactPage(Protocol):
+    @property
+    def contacts(self) -> list[Contact]: ...
+
+
+class ContactReader(Protocol):
+    """Every contact of one search, page by page, resumable from `checkpoint()`."""
+
+    def pages(self) -> AsyncGenerator[ContactPage, None]: ...
+
+    def checkpoint(self) -> Checkpoint: ...
 
 
 class IntercomWorkspace(Protocol):
@@ -23,7 +38,7 @@ class IntercomWorkspace(Protocol):
         timezone: str | None,
         concurrency: int = 8,
         checkpoint: Checkpoint | None = None,
-    ) -> PartitionedReader: ...
+    ) -> ContactReader: ...
 
 
 class IntercomGateway(Protocol):
@@ -33,10 +48,14 @@ class IntercomGateway(Protocol):
 
 
 class JobQueue(Protocol):
-    async def enqueue(self, name: str, *, job_id: str | None = None, **kwargs: Any) -> None: ...
+    async def enqueue(
+        self, name: str, *, job_id: str, defer_until: datetime | None = None, **kwargs: Any
+    ) -> None: ...
 
 
 class SecretCipher(Protocol):
+    """`decrypt` raises ValueError when no configured key opens the ciphertext."""
+
     def encrypt(self, plaintext: str) -> bytes: ...
 
     def decrypt(self, ciphertext: bytes) -> str: ...

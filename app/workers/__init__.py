@@ -1,13 +1,27 @@
-"""The job-queue facade. Features call `enqueue("syncs.run", ...)` and declare `@task(...)`;
-only this package knows that the queue is arq, so it can be swapped without touching them."""
+"""The job-queue facade. Features declare `@task(...)` and enqueue through the `JobQueue` port
+(via the outbox); tasks receive a small `JobContext`. Only `app/workers/arq_backend.py` knows
+the queue is arq, so it can be swapped without touching features."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from arq import ArqRedis
+if TYPE_CHECKING:
+    from app.adapters import Adapters
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What a task may know of the queue: the process's adapters, who it is, which try."""
+
+    adapters: Adapters
+    job_id: str
+    attempt: int
+    # Names this worker process in leases, so a run shows who holds it.
+    worker_id: str
+
 
 JobFunction = Callable[..., Awaitable[Any]]
 
@@ -18,29 +32,18 @@ class TaskSpec:
     function: JobFunction
     max_tries: int
     timeout_s: int
+    # Run every SWEEP_INTERVAL_S by the worker itself (the sweeper), not enqueued.
+    periodic: bool = False
 
 
 TASKS: dict[str, TaskSpec] = {}
 
 
 def task(
-    name: str, *, max_tries: int = 5, timeout_s: int = 3600
+    name: str, *, max_tries: int = 3, timeout_s: int = 300, periodic: bool = False
 ) -> Callable[[JobFunction], JobFunction]:
     def register(function: JobFunction) -> JobFunction:
-        TASKS[name] = TaskSpec(name, function, max_tries, timeout_s)
+        TASKS[name] = TaskSpec(name, function, max_tries, timeout_s, periodic)
         return function
 
     return register
-
-
-class ArqQueue:
-    """The `JobQueue` port on arq."""
-
-    def __init__(self, redis: ArqRedis, queue_name: str) -> None:
-        self._redis = redis
-        self._queue_name = queue_name
-
-    async def enqueue(self, name: str, *, job_id: str | None = None, **kwargs: Any) -> None:
-        # arq answers None when a job with this id is already queued or running: the duplicate
-        # collapses, which is what deterministic job ids are for.
-        await self._redis.enqueue_job(name, _job_id=job_id, _queue_name=self._queue_name, **kwargs)

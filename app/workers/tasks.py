@@ -4,60 +4,39 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import Any
 
 import structlog
 
-from app.adapters import Adapters
-from app.domain.syncs import service as sync_service
-from app.errors import RetryLater
-from app.workers import task
+from app.domain.outbox import service as outbox
+from app.domain.syncs import runner
+from app.domain.syncs.commands import RUN_JOB
+from app.workers import JobContext, task
 
 log = structlog.get_logger(__name__)
 
-
-def _resources(ctx: dict[str, Any]) -> Adapters:
-    adapters: Adapters = ctx["adapters"]
-    return adapters
-
-
-RUN_SYNC_MAX_TRIES = 5
+# A slice works for SYNC_SLICE_S (5 minutes at most); the timeout is a backstop above it. A job
+# cut off by it, or killed, leaves a lease that lapses: the sweeper resumes the run.
+RUN_TIMEOUT_S = 10 * 60
 
 
-@task(sync_service.RUN_JOB, max_tries=RUN_SYNC_MAX_TRIES, timeout_s=6 * 3600)
-async def run_sync(ctx: dict[str, Any], sync_id: str) -> None:
-    resources = _resources(ctx)
-    try:
-        await sync_service.run(
-            resources.sessionmaker,
-            uuid.UUID(sync_id),
-            intercom=resources.intercom,
-            cipher=resources.cipher,
-            batch_size=resources.settings.sync_batch_size,
-            read_concurrency=resources.settings.intercom_read_concurrency,
-        )
-    except RetryLater:
-        if ctx.get("job_try", 1) < RUN_SYNC_MAX_TRIES:
-            raise
-        # The queue would drop the job after its last try: the run must not stay "running".
-        await sync_service.mark_crashed(
-            resources.sessionmaker,
-            uuid.UUID(sync_id),
-            "Intercom kept refusing calls over its rate limit; start the sync again later.",
-            code="intercom_rate_limited",
-        )
-    except Exception:
-        log.exception("syncs.crashed", sync_id=sync_id)
-        await sync_service.mark_crashed(
-            resources.sessionmaker, uuid.UUID(sync_id), "The sync stopped on an internal error."
-        )
-
-
-@task("syncs.requeue_stale", max_tries=1, timeout_s=60)
-async def requeue_stale_syncs(ctx: dict[str, Any]) -> None:
-    resources = _resources(ctx)
-    count = await sync_service.requeue_stale(
-        resources.sessionmaker, resources.queue, older_than=timedelta(minutes=1)
+@task(RUN_JOB, max_tries=3, timeout_s=RUN_TIMEOUT_S)
+async def run_sync(job: JobContext, sync_id: str, generation: int) -> None:
+    await runner.run_slice(
+        job.adapters.runner(), uuid.UUID(sync_id), generation, owner=job.worker_id
     )
-    if count:
-        log.info("syncs.requeued", count=count)
+
+
+# Messages the commit that wrote them has not dispatched within this long are the relay's.
+RELAY_AFTER = timedelta(seconds=5)
+PURGE_AFTER = timedelta(days=1)
+
+
+@task("maintenance.sweep", max_tries=1, timeout_s=60, periodic=True)
+async def sweep(job: JobContext) -> None:
+    """Repairs what crashes leave: runs whose lease lapsed, outbox messages not dispatched."""
+    adapters = job.adapters
+    recovered = await runner.recover_lapsed(adapters.runner())
+    relayed = await outbox.dispatch(adapters.sessionmaker, adapters.queue, older_than=RELAY_AFTER)
+    purged = await outbox.purge(adapters.sessionmaker, older_than=PURGE_AFTER)
+    if recovered or relayed or purged:
+        log.info("maintenance.swept", recovered=recovered, relayed=relayed, purged=purged)

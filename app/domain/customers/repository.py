@@ -2,35 +2,169 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from dataclasses import dataclass
 
-from sqlalchemy import literal_column, select, tuple_
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.elements import Label
 
-from app.domain.models import Customer, CustomerSource
-from app.domain.syncs.mapping import MappedCustomer
+from app.domain.models import Customer
+from app.domain.scope import AccountScope
 
 
 @dataclass(frozen=True, slots=True)
-class IncomingContact:
+class IncomingSource:
+    """What one Intercom contact would make of its customer, ready for the database: every value
+    already checked (lengths, NUL, JSON) by the sync pipeline."""
+
     intercom_contact_id: str
     role: str
-    customer: MappedCustomer
+    email: str
+    name: str | None
+    phone: str | None
+    properties_json: str
+    intercom_updated_at: int
+
+    @property
+    def rank(self) -> tuple[bool, int, str]:
+        """Sorts the winner first among sources of one integration: the order of WINNER_ORDER."""
+        return (self.role != "user", -self.intercom_updated_at, self.intercom_contact_id)
 
 
-@dataclass
-class BatchOutcome:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    skipped_reasons: dict[str, int] = field(default_factory=dict)
+@dataclass(frozen=True)
+class BatchWrite:
+    """What the database made of a batch, for the pipeline to report."""
 
-    def skip(self, reason: str) -> None:
-        self.skipped_reasons[reason] = self.skipped_reasons.get(reason, 0) + 1
+    customer_by_email: dict[str, uuid.UUID]
+    created: set[uuid.UUID]
+    changed: set[uuid.UUID]
+    # The source each customer takes its values from: (integration id, Intercom contact id).
+    winners: dict[uuid.UUID, tuple[uuid.UUID, str]]
+
+
+# A user over a lead (leads are unverified: anyone can type an email into the Messenger), then the
+# most recently updated contact, then the integration connected first. "C" collation: the same
+# order as Python's string comparison, which picks the winner among a batch's new customers.
+WINNER_ORDER = """
+    (s.role = 'user') DESC, s.intercom_updated_at DESC, i.created_at, i.id,
+    s.intercom_contact_id COLLATE "C"
+"""
+
+# jsonb's text form is canonical (key order, spacing), so equal values hash equal.
+CONTENT_HASH = "decode(md5(jsonb_build_array({name}, {phone}, {properties})::text), 'hex')"
+
+_INCOMING = """
+    unnest(
+        CAST(:contact_ids AS text[]), CAST(:roles AS text[]), CAST(:emails AS text[]),
+        CAST(:names AS text[]), CAST(:phones AS text[]), CAST(:properties AS text[]),
+        CAST(:updated_ats AS bigint[])
+    ) AS incoming(contact_id, role, email, name, phone, properties, updated_at)
+"""
+
+_LOCK_CUSTOMERS = text(
+    """
+    SELECT id, email FROM customers
+    WHERE account_id = :account_id AND email = ANY(CAST(:emails AS text[]))
+    ORDER BY id
+    FOR UPDATE
+    """
+)
+
+_INSERT_CUSTOMERS = text(
+    f"""
+    INSERT INTO customers (id, account_id, email, name, phone, properties, content_hash)
+    SELECT gen_random_uuid(), :account_id, incoming.email, incoming.name, incoming.phone,
+           CAST(incoming.properties AS jsonb),
+           {
+        CONTENT_HASH.format(
+            name="incoming.name",
+            phone="incoming.phone",
+            properties="CAST(incoming.properties AS jsonb)",
+        )
+    }
+    FROM {_INCOMING}
+    ORDER BY incoming.email
+    ON CONFLICT (account_id, email) DO NOTHING
+    RETURNING id, email
+    """
+)
+
+# Writes only sources that are new or whose values, customer or rank changed: an unchanged
+# re-sync rewrites no row. `previous` is read in the statement's snapshot, before the upsert, so
+# a contact whose email changed names the customer it left (which must pick a new winner).
+_UPSERT_SOURCES = text(
+    f"""
+    WITH previous AS (
+        SELECT intercom_contact_id, customer_id FROM customer_sources
+        WHERE integration_id = :integration_id
+          AND intercom_contact_id = ANY(CAST(:contact_ids AS text[]))
+    ),
+    written AS (
+        INSERT INTO customer_sources AS s (
+            id, account_id, customer_id, integration_id, intercom_contact_id, role, email, name,
+            phone, properties, content_hash, intercom_updated_at, changed_at
+        )
+        SELECT gen_random_uuid(), :account_id, customer.id, :integration_id,
+               incoming.contact_id, incoming.role, incoming.email, incoming.name, incoming.phone,
+               CAST(incoming.properties AS jsonb),
+               {
+        CONTENT_HASH.format(
+            name="incoming.name",
+            phone="incoming.phone",
+            properties="CAST(incoming.properties AS jsonb)",
+        )
+    },
+               incoming.updated_at, now()
+        FROM {_INCOMING}
+        JOIN customers AS customer
+          ON customer.account_id = :account_id AND customer.email = incoming.email
+        ORDER BY incoming.contact_id
+        ON CONFLICT (integration_id, intercom_contact_id) DO UPDATE SET
+            customer_id = excluded.customer_id, role = excluded.role, email = excluded.email,
+            name = excluded.name, phone = excluded.phone, properties = excluded.properties,
+            content_hash = excluded.content_hash,
+            intercom_updated_at = excluded.intercom_updated_at, changed_at = excluded.changed_at
+        WHERE (s.customer_id, s.role, s.content_hash, s.intercom_updated_at)
+              IS DISTINCT FROM (excluded.customer_id, excluded.role, excluded.content_hash,
+                                excluded.intercom_updated_at)
+        RETURNING s.intercom_contact_id, s.customer_id
+    )
+    SELECT previous.customer_id FROM written
+    JOIN previous USING (intercom_contact_id)
+    WHERE previous.customer_id <> written.customer_id
+    """
+)
+
+# Every customer of the batch takes the values of its winning source; only those whose values
+# differ are written. Returns each customer's winner and whether it changed.
+_APPLY_WINNERS = text(
+    f"""
+    WITH winner AS (
+        SELECT DISTINCT ON (s.customer_id)
+               s.customer_id, s.integration_id, s.intercom_contact_id, s.name, s.phone,
+               s.properties, s.content_hash
+        FROM customer_sources AS s
+        JOIN integrations AS i ON i.id = s.integration_id
+        WHERE s.account_id = :account_id AND s.customer_id = ANY(CAST(:customer_ids AS uuid[]))
+        ORDER BY s.customer_id, {WINNER_ORDER}
+    ),
+    changed AS (
+        UPDATE customers AS c
+        SET name = winner.name, phone = winner.phone, properties = winner.properties,
+            content_hash = winner.content_hash, updated_at = now()
+        FROM winner
+        WHERE c.id = winner.customer_id AND c.account_id = :account_id
+          AND c.content_hash IS DISTINCT FROM winner.content_hash
+        RETURNING c.id
+    )
+    SELECT winner.customer_id, winner.integration_id, winner.intercom_contact_id,
+           changed.id IS NOT NULL
+    FROM winner LEFT JOIN changed ON changed.id = winner.customer_id
+    """
+)
+
+# Concurrent inserts of one email: the loser's ON CONFLICT waits, then sees the row only in a
+# later statement. A few rounds always suffice; more means something else is wrong.
+_MAX_LOCK_ROUNDS = 5
 
 
 class CustomerRepository:
@@ -38,142 +172,93 @@ class CustomerRepository:
         self.session = session
 
     async def page_for_account(
-        self, account_id: uuid.UUID, *, after: tuple[datetime, uuid.UUID] | None, limit: int
+        self, account: AccountScope, *, after: tuple[int, uuid.UUID] | None, limit: int
     ) -> Sequence[Customer]:
-        query = select(Customer).where(Customer.account_id == account_id)
+        """Customers in the order their transactions began, listing only rows no running
+        transaction can still add before: `created_xid` below the snapshot's xmin is final.
+        So a client paging to the end, then on from its last cursor, never misses a customer
+        that concurrent syncs commit out of order."""
+        visible_before = text("(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint")
+        query = select(Customer).where(
+            Customer.account_id == account.id, Customer.created_xid < visible_before
+        )
         if after is not None:
-            query = query.where(tuple_(Customer.created_at, Customer.id) > tuple_(*after))
+            query = query.where(tuple_(Customer.created_xid, Customer.id) > tuple_(*after))
         result = await self.session.scalars(
-            query.order_by(Customer.created_at, Customer.id).limit(limit)
+            query.order_by(Customer.created_xid, Customer.id).limit(limit)
         )
         return result.all()
 
-    async def upsert_batch(
+    async def write_sources(
         self,
-        account_id: uuid.UUID,
+        account: AccountScope,
         integration_id: uuid.UUID,
-        sync_run_id: uuid.UUID,
-        contacts: Sequence[IncomingContact],
-    ) -> BatchOutcome:
-        """Creates or updates customers by normalised email and links them to their contact.
+        winners_by_email: dict[str, IncomingSource],
+        sources: Sequence[IncomingSource],
+    ) -> BatchWrite:
+        """Links each source to the customer of its email (creating the customer from
+        `winners_by_email` when there is none), stores its values, and gives every touched
+        customer the values of its winning source, in a few set-based statements whose cost
+        does not grow with bind parameters.
 
-        Two contacts of one run with the same email are duplicates: the first one wins, in this
-        batch or an earlier one (known through `last_sync_run_id`, so a resumed run agrees).
-        """
-        outcome = BatchOutcome()
-        first_by_email: dict[str, IncomingContact] = {}
-        for contact in contacts:
-            if contact.customer.email in first_by_email:
-                outcome.skip("duplicate_email")
-            else:
-                first_by_email[contact.customer.email] = contact
-        if not first_by_email:
-            return outcome
-
-        existing = {
-            customer.email: customer
-            for customer in await self.session.scalars(
-                select(Customer).where(
-                    Customer.account_id == account_id, Customer.email.in_(first_by_email)
-                )
-            )
+        Customers are locked in id order first, so two batches touching one customer (a Users
+        and a Leads sync, two workspaces) run one after the other and the later one sees the
+        earlier one's sources: the winner never depends on timing."""
+        ids, created = await self._lock_or_create(account, winners_by_email)
+        params = {
+            "account_id": account.id,
+            "integration_id": integration_id,
+            **_columns(sources),
         }
-        owned_this_run = await self.session.execute(
-            select(CustomerSource.customer_id, CustomerSource.intercom_contact_id).where(
-                CustomerSource.account_id == account_id,
-                CustomerSource.integration_id == integration_id,
-                CustomerSource.last_sync_run_id == sync_run_id,
-                CustomerSource.customer_id.in_([c.id for c in existing.values()]),
-            )
+        moved_from = (await self.session.execute(_UPSERT_SOURCES, params)).scalars().all()
+        touched = sorted({*ids.values(), *moved_from})
+        rows = await self.session.execute(
+            _APPLY_WINNERS, {"account_id": account.id, "customer_ids": touched}
         )
-        owners_this_run: dict[uuid.UUID, str] = {row[0]: row[1] for row in owned_this_run}
+        winners: dict[uuid.UUID, tuple[uuid.UUID, str]] = {}
+        changed: set[uuid.UUID] = set()
+        for customer_id, winner_integration, winner_contact, was_changed in rows:
+            winners[customer_id] = (winner_integration, winner_contact)
+            if was_changed:
+                changed.add(customer_id)
+        return BatchWrite(customer_by_email=ids, created=created, changed=changed, winners=winners)
 
-        to_write: list[IncomingContact] = []
-        kept: list[IncomingContact] = []
-        for email, contact in first_by_email.items():
-            current = existing.get(email)
-            if current is not None:
-                owner = owners_this_run.get(current.id)
-                if owner is not None and owner != contact.intercom_contact_id:
-                    outcome.skip("duplicate_email")
-                    continue
-                if _same(current, contact.customer):
-                    outcome.unchanged += 1
-                    kept.append(contact)
-                    continue
-            to_write.append(contact)
-            kept.append(contact)
-
-        ids_by_email = {email: customer.id for email, customer in existing.items()}
-        if to_write:
-            values = insert(Customer).values(
-                [
-                    {
-                        "id": uuid.uuid4(),
-                        "account_id": account_id,
-                        "email": c.customer.email,
-                        "name": c.customer.name,
-                        "phone": c.customer.phone,
-                        "properties": c.customer.properties,
-                    }
-                    for c in to_write
-                ]
+    async def _lock_or_create(
+        self, account: AccountScope, winners_by_email: dict[str, IncomingSource]
+    ) -> tuple[dict[str, uuid.UUID], set[uuid.UUID]]:
+        found: dict[str, uuid.UUID] = {}
+        created: set[uuid.UUID] = set()
+        missing = sorted(winners_by_email)
+        for _ in range(_MAX_LOCK_ROUNDS):
+            locked = await self.session.execute(
+                _LOCK_CUSTOMERS, {"account_id": account.id, "emails": missing}
             )
-            upsert = values.on_conflict_do_update(
-                index_elements=[Customer.account_id, Customer.email],
-                set_={
-                    "name": values.excluded.name,
-                    "phone": values.excluded.phone,
-                    "properties": values.excluded.properties,
-                    "updated_at": datetime.now(UTC),
-                },
+            found.update({email: customer_id for customer_id, email in locked})
+            missing = [email for email in missing if email not in found]
+            if not missing:
+                break
+            inserted = await self.session.execute(
+                _INSERT_CUSTOMERS,
+                {"account_id": account.id, **_columns([winners_by_email[e] for e in missing])},
             )
-            # xmax = 0 only on a freshly inserted row: tells created from updated in one trip.
-            inserted_flag: Label[bool] = literal_column("xmax = 0").label("inserted")
-            written = await self.session.execute(
-                upsert.returning(Customer.id, Customer.email, inserted_flag)
-            )
-            for customer_id, email, inserted in written:
-                ids_by_email[email] = customer_id
-                if inserted:
-                    outcome.created += 1
-                else:
-                    outcome.updated += 1
-
-        now = datetime.now(UTC)
-        link = insert(CustomerSource).values(
-            [
-                {
-                    "id": uuid.uuid4(),
-                    "account_id": account_id,
-                    "customer_id": ids_by_email[c.customer.email],
-                    "integration_id": integration_id,
-                    "intercom_contact_id": c.intercom_contact_id,
-                    "role": c.role,
-                    "synced_at": now,
-                    "last_sync_run_id": sync_run_id,
-                }
-                for c in kept
-            ]
-        )
-        await self.session.execute(
-            link.on_conflict_do_update(
-                index_elements=[CustomerSource.integration_id, CustomerSource.intercom_contact_id],
-                set_={
-                    "customer_id": link.excluded.customer_id,
-                    "role": link.excluded.role,
-                    "synced_at": link.excluded.synced_at,
-                    "last_sync_run_id": link.excluded.last_sync_run_id,
-                },
-            )
-        )
-        return outcome
+            for customer_id, email in inserted:
+                found[email] = customer_id
+                created.add(customer_id)
+            missing = [email for email in missing if email not in found]
+            if not missing:
+                break
+        else:
+            raise RuntimeError(f"{len(missing)} customers could neither be found nor created")
+        return found, created
 
 
-def _same(current: Customer, incoming: MappedCustomer) -> bool:
-    properties: dict[str, Any] = current.properties or {}
-    return (
-        current.name == incoming.name
-        and current.phone == incoming.phone
-        and properties == incoming.properties
-    )
+def _columns(sources: Sequence[IncomingSource]) -> dict[str, list[object]]:
+    return {
+        "contact_ids": [s.intercom_contact_id for s in sources],
+        "roles": [s.role for s in sources],
+        "emails": [s.email for s in sources],
+        "names": [s.name for s in sources],
+        "phones": [s.phone for s in sources],
+        "properties": [s.properties_json for s in sources],
+        "updated_ats": [s.intercom_updated_at for s in sources],
+    }

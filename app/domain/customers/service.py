@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,21 +14,21 @@ from app.errors import InvalidInput
 async def list_page(
     session: AsyncSession, account: AccountScope, *, cursor: str | None, limit: int
 ) -> CustomerPage:
-    after: tuple[datetime, uuid.UUID] | None = None
+    after: tuple[int, uuid.UUID] | None = None
     if cursor:
-        created_at, customer_id = decode_cursor(cursor, arity=2)
+        created_xid, customer_id = decode_cursor(cursor, arity=2)
         try:
-            after = (datetime.fromisoformat(created_at), uuid.UUID(customer_id))
-        except (TypeError, ValueError):
+            if not isinstance(created_xid, int) or isinstance(created_xid, bool):
+                raise TypeError
+            after = (created_xid, uuid.UUID(customer_id))
+        except (TypeError, ValueError, AttributeError):
             raise InvalidInput("cursor", "is not a cursor returned by this API") from None
-    rows = await CustomerRepository(session).page_for_account(
-        account.id, after=after, limit=limit + 1
-    )
+    rows = await CustomerRepository(session).page_for_account(account, after=after, limit=limit + 1)
     page = rows[:limit]
     next_cursor = None
     if len(rows) > limit:
         last = page[-1]
-        next_cursor = encode_cursor([last.created_at.isoformat(), str(last.id)])
+        next_cursor = encode_cursor([last.created_xid, str(last.id)])
     return CustomerPage(
         data=[CustomerRead.model_validate(row) for row in page], next_cursor=next_cursor
     )

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.models import Integration
+from app.domain.models import Account, Integration
+from app.domain.scope import AccountScope
 
 
 class IntegrationRepository:
@@ -14,18 +15,24 @@ class IntegrationRepository:
         self.session = session
 
     async def get_for_account(
-        self, account_id: uuid.UUID, integration_id: uuid.UUID
+        self, account: AccountScope, integration_id: uuid.UUID
     ) -> Integration | None:
         return await self.session.scalar(
             select(Integration).where(
-                Integration.id == integration_id, Integration.account_id == account_id
+                Integration.id == integration_id, Integration.account_id == account.id
             )
         )
 
-    async def list_for_account(self, account_id: uuid.UUID) -> Sequence[Integration]:
+    async def list_for_account(self, account: AccountScope) -> Sequence[Integration]:
         result = await self.session.scalars(
             select(Integration)
-            .where(Integration.account_id == account_id)
+            .where(Integration.account_id == account.id)
             .order_by(Integration.slot)
         )
         return result.all()
+
+    async def lock_account(self, account: AccountScope) -> None:
+        """Serialises changes to an account's integrations (two connects cannot take one slot)."""
+        await self.session.execute(
+            select(Account.id).where(Account.id == account.id).with_for_update()
+        )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.integrations.errors import (
@@ -16,7 +15,7 @@ from app.domain.integrations.errors import (
 )
 from app.domain.integrations.repository import IntegrationRepository
 from app.domain.integrations.schemas import IntegrationCreate
-from app.domain.models import Account, Integration
+from app.domain.models import Integration
 from app.domain.ports import IntercomGateway, IntercomWorkspace, SecretCipher
 from app.domain.scope import AccountScope
 from app.domain.segments import service as segment_service
@@ -28,14 +27,14 @@ MAX_INTEGRATIONS_PER_ACCOUNT = 2
 async def get(
     session: AsyncSession, account: AccountScope, integration_id: uuid.UUID
 ) -> Integration:
-    integration = await IntegrationRepository(session).get_for_account(account.id, integration_id)
+    integration = await IntegrationRepository(session).get_for_account(account, integration_id)
     if integration is None:
         raise IntegrationNotFound(integration_id)
     return integration
 
 
 async def list_all(session: AsyncSession, account: AccountScope) -> Sequence[Integration]:
-    return await IntegrationRepository(session).list_for_account(account.id)
+    return await IntegrationRepository(session).list_for_account(account)
 
 
 def workspace_for(
@@ -60,8 +59,9 @@ async def connect_with_token(
         raise IntercomTokenRejected(exc.message) from exc
 
     # Serialises connects of one account, so two requests cannot take the same slot.
-    await session.execute(select(Account.id).where(Account.id == account.id).with_for_update())
-    existing = await IntegrationRepository(session).list_for_account(account.id)
+    repository = IntegrationRepository(session)
+    await repository.lock_account(account)
+    existing = await repository.list_for_account(account)
     if any(item.intercom_app_id == me.app.id_code for item in existing):
         raise WorkspaceAlreadyConnected(
             f"Workspace {me.app.name} ({me.app.id_code}) is already connected to this account."

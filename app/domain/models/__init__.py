@@ -3,6 +3,7 @@
 from app.domain.models.accounts import Account, ApiKey
 from app.domain.models.customers import Customer, CustomerSource
 from app.domain.models.integrations import Integration
+from app.domain.models.outbox import OutboxMessage
 from app.domain.models.segments import Segment, SegmentKind
 from app.domain.models.syncs import SyncRun, SyncStatus, SyncTrigger
 
@@ -12,6 +13,7 @@ __all__ = [
     "Customer",
     "CustomerSource",
     "Integration",
+    "OutboxMessage",
     "Segment",
     "SegmentKind",
     "SyncRun",

@@ -4,21 +4,37 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
 from app.domain.models.base import IdMixin, TimestampMixin
 
+# The id of the transaction that wrote a row, as a plain number (xid8 has no cast to bigint).
+CURRENT_TRANSACTION_ID = text("(pg_current_xact_id()::text)::bigint")
+
 
 class Customer(IdMixin, TimestampMixin, Base):
-    """A customer of the NPS product, identified within its account by its normalised email."""
+    """A customer of the NPS product, identified within its account by its normalised email.
+
+    Its values are those of its winning source (see `CustomerSource`); `content_hash` is the hash
+    of those values, so a batch can tell "unchanged" without comparing JSON."""
 
     __tablename__ = "customers"
     __table_args__ = (
         UniqueConstraint("account_id", "email"),
-        Index("ix_customers_account_id_created_at_id", "account_id", "created_at", "id"),
+        # Keyset pagination in commit order (see CustomerRepository.page_for_account).
+        Index("ix_customers_account_id_created_xid_id", "account_id", "created_xid", "id"),
     )
 
     account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
@@ -26,10 +42,16 @@ class Customer(IdMixin, TimestampMixin, Base):
     name: Mapped[str | None] = mapped_column(String(300))
     phone: Mapped[str | None] = mapped_column(String(64))
     properties: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    content_hash: Mapped[bytes | None] = mapped_column(LargeBinary(16))
+    created_xid: Mapped[int] = mapped_column(BigInteger, server_default=CURRENT_TRANSACTION_ID)
 
 
 class CustomerSource(Base):
-    """Which Intercom contact a customer came from, so webhooks (by contact id) can find it."""
+    """One Intercom contact behind a customer, with the values it would give the customer.
+
+    A customer may have several sources (a user and a lead with one email, two workspaces); its
+    values come from one winner, chosen the same way whatever the order of syncs: a user over a
+    lead, then the most recently updated contact, then the integration connected first."""
 
     __tablename__ = "customer_sources"
     __table_args__ = (UniqueConstraint("integration_id", "intercom_contact_id"),)
@@ -46,6 +68,12 @@ class CustomerSource(Base):
     )
     intercom_contact_id: Mapped[str] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(8))
-    synced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    # The run that last wrote this link: two contacts of one run sharing an email are duplicates.
-    last_sync_run_id: Mapped[uuid.UUID | None]
+    email: Mapped[str] = mapped_column(String(320))
+    name: Mapped[str | None] = mapped_column(String(300))
+    phone: Mapped[str | None] = mapped_column(String(64))
+    properties: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    content_hash: Mapped[bytes] = mapped_column(LargeBinary(16))
+    # Intercom's `updated_at` (Unix seconds): the more recent of two contacts wins.
+    intercom_updated_at: Mapped[int] = mapped_column(BigInteger, default=0)
+    # When this source's values last changed (an unchanged re-sync does not touch the row).
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

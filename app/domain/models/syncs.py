@@ -40,6 +40,12 @@ class SyncRun(IdMixin, TimestampMixin, Base):
             unique=True,
             postgresql_where=text("status IN ('pending', 'running')"),
         ),
+        # The sweeper's question: which active runs have a lapsed lease?
+        Index(
+            "ix_sync_runs_active_lease_expires_at",
+            "lease_expires_at",
+            postgresql_where=text("status IN ('pending', 'running')"),
+        ),
     )
 
     account_id: Mapped[uuid.UUID] = mapped_column(
@@ -61,6 +67,18 @@ class SyncRun(IdMixin, TimestampMixin, Base):
     failed_reasons: Mapped[dict[str, int]] = mapped_column(JSONB, default=dict)
     # Where a resumed run picks up; written in the same transaction as the rows it covers.
     checkpoint: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # The lease (see domain/syncs/runner.py). `generation` numbers the jobs of the run: only the
+    # job of the current generation may work, so a job the sweeper replaced exits at once and
+    # a worker that lost its lease cannot write (every batch is fenced by generation and owner).
+    generation: Mapped[int] = mapped_column(default=0)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    # Until when the current owner may work, or the current generation's job must start by.
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Jobs of this run that started and stopped without writing a batch (crash, killed worker).
+    attempts: Mapped[int] = mapped_column(default=0)
+    # Times the run waited out an Intercom outage or rate limit since its last progress.
+    deferrals: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
     error_code: Mapped[str | None] = mapped_column(String(64))
     error: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -8,23 +8,24 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.models import Segment, SegmentKind, SyncRun
+from app.domain.scope import AccountScope
 
 
 class SegmentRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get_for_account(self, account_id: uuid.UUID, segment_id: uuid.UUID) -> Segment | None:
+    async def get_for_account(self, account: AccountScope, segment_id: uuid.UUID) -> Segment | None:
         return await self.session.scalar(
             select(Segment).where(
                 Segment.id == segment_id,
-                Segment.account_id == account_id,
+                Segment.account_id == account.id,
                 Segment.removed_at.is_(None),
             )
         )
 
     async def list_for_integration(
-        self, account_id: uuid.UUID, integration_id: uuid.UUID
+        self, account: AccountScope, integration_id: uuid.UUID
     ) -> Sequence[Segment]:
         kind_order = case(
             {SegmentKind.USERS: 0, SegmentKind.LEADS: 1, SegmentKind.INTERCOM: 2},
@@ -34,7 +35,7 @@ class SegmentRepository:
         result = await self.session.scalars(
             select(Segment)
             .where(
-                Segment.account_id == account_id,
+                Segment.account_id == account.id,
                 Segment.integration_id == integration_id,
                 Segment.removed_at.is_(None),
             )
@@ -43,24 +44,24 @@ class SegmentRepository:
         return result.all()
 
     async def all_for_integration(
-        self, account_id: uuid.UUID, integration_id: uuid.UUID
+        self, account: AccountScope, integration_id: uuid.UUID
     ) -> Sequence[Segment]:
         """Including removed ones."""
         result = await self.session.scalars(
             select(Segment).where(
-                Segment.account_id == account_id, Segment.integration_id == integration_id
+                Segment.account_id == account.id, Segment.integration_id == integration_id
             )
         )
         return result.all()
 
     async def last_syncs(
-        self, account_id: uuid.UUID, segment_ids: Sequence[uuid.UUID]
+        self, account: AccountScope, segment_ids: Sequence[uuid.UUID]
     ) -> dict[uuid.UUID, SyncRun]:
         if not segment_ids:
             return {}
         result = await self.session.scalars(
             select(SyncRun)
-            .where(SyncRun.account_id == account_id, SyncRun.segment_id.in_(segment_ids))
+            .where(SyncRun.account_id == account.id, SyncRun.segment_id.in_(segment_ids))
             .order_by(SyncRun.segment_id, SyncRun.created_at.desc())
             .ext(distinct_on(SyncRun.segment_id))
         )

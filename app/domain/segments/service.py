@@ -35,7 +35,7 @@ def search_query(segment: Segment) -> dict[str, Any]:
 
 
 async def get(session: AsyncSession, account: AccountScope, segment_id: uuid.UUID) -> Segment:
-    segment = await SegmentRepository(session).get_for_account(account.id, segment_id)
+    segment = await SegmentRepository(session).get_for_account(account, segment_id)
     if segment is None:
         raise SegmentNotFound(segment_id)
     return segment
@@ -45,8 +45,8 @@ async def list_for_integration(
     session: AsyncSession, account: AccountScope, integration_id: uuid.UUID
 ) -> list[SegmentRead]:
     repository = SegmentRepository(session)
-    segments = await repository.list_for_integration(account.id, integration_id)
-    last_syncs = await repository.last_syncs(account.id, [segment.id for segment in segments])
+    segments = await repository.list_for_integration(account, integration_id)
+    last_syncs = await repository.last_syncs(account, [segment.id for segment in segments])
     reads = []
     for segment in segments:
         read = SegmentRead.model_validate(segment)
@@ -65,7 +65,7 @@ async def refresh_from_intercom(
     existing = {
         segment.source_key: segment
         for segment in await SegmentRepository(session).all_for_integration(
-            integration.account_id, integration.id
+            AccountScope(integration.account_id), integration.id
         )
     }
     seen: set[str] = set()

@@ -1,4 +1,6 @@
-"""The default mapping of an Intercom contact to a customer of ours."""
+"""The default mapping of an Intercom contact to a customer of ours, and the checks that keep a
+bad value from reaching the database: a contact that cannot be imported raises `Skip` (nothing
+to import: no email) or `Fail` (a value we cannot store), each with a reason code."""
 
 from __future__ import annotations
 
@@ -7,10 +9,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from app.intercom.models import Contact
 
 # Deliberately loose: one "@", no spaces, a dot in the domain. Intercom already validated it.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+# The columns' sizes (models/customers.py); a longer value fails its contact, not the batch.
+MAX_EMAIL = 320
+MAX_NAME = 300
+MAX_PHONE = 64
+MAX_CONTACT_ID = 64
+MAX_PROPERTIES_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +33,12 @@ class MappedCustomer:
 
 
 class Skip(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Fail(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
@@ -65,3 +82,51 @@ def map_contact(contact: Contact) -> MappedCustomer:
     return MappedCustomer(
         email=email, name=name or None, phone=phone or None, properties=properties
     )
+
+
+def check_text(field: str, value: str | None, max_length: int | None = None) -> None:
+    """PostgreSQL refuses NUL in text and jsonb, and lone surrogates cannot be encoded."""
+    if value is None:
+        return
+    if max_length is not None and len(value) > max_length:
+        raise Fail(f"value_too_long:{field}")
+    if "\x00" in value or not _encodable(value):
+        raise Fail(f"invalid_text:{field}")
+
+
+def _encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def properties_json(properties: dict[str, Any]) -> str:
+    """The properties as the JSON the database stores, or Fail naming the first bad value."""
+    try:
+        for key, value in properties.items():
+            check_text("properties", key)
+            _check_value(f"properties.{key}", value)
+    except RecursionError:
+        raise Fail("invalid_value:properties") from None
+    try:
+        encoded = orjson.dumps(properties)
+    except (orjson.JSONEncodeError, TypeError):
+        # Integers beyond 64 bits, nesting beyond orjson's limit: nothing we can store as-is.
+        raise Fail("invalid_value:properties") from None
+    if len(encoded) > MAX_PROPERTIES_BYTES:
+        raise Fail("value_too_long:properties")
+    return encoded.decode()
+
+
+def _check_value(field: str, value: Any) -> None:
+    if isinstance(value, str):
+        check_text(field, value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_text(field, str(key))
+            _check_value(field, item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_value(field, item)

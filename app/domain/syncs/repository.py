@@ -2,46 +2,109 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.models import SyncRun, SyncStatus
 from app.domain.models.syncs import ACTIVE_STATUSES
+from app.domain.scope import AccountScope
 
 
 class SyncRunRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get_for_account(self, account_id: uuid.UUID, sync_id: uuid.UUID) -> SyncRun | None:
+    async def get_for_account(self, account: AccountScope, sync_id: uuid.UUID) -> SyncRun | None:
         return await self.session.scalar(
-            select(SyncRun).where(SyncRun.id == sync_id, SyncRun.account_id == account_id)
+            select(SyncRun).where(SyncRun.id == sync_id, SyncRun.account_id == account.id)
         )
 
     async def active_for_segment(
-        self, account_id: uuid.UUID, segment_id: uuid.UUID
+        self, account: AccountScope, segment_id: uuid.UUID
     ) -> SyncRun | None:
         return await self.session.scalar(
             select(SyncRun).where(
-                SyncRun.account_id == account_id,
+                SyncRun.account_id == account.id,
                 SyncRun.segment_id == segment_id,
                 SyncRun.status.in_(ACTIVE_STATUSES),
             )
         )
 
-    async def lock_for_job(self, sync_id: uuid.UUID) -> SyncRun | None:
-        """For the worker, which acts for whichever account owns the run it was handed."""
+    async def insert_pending(self, values: dict[str, Any]) -> uuid.UUID | None:
+        """Inserts a pending run unless one is active for the segment (the partial unique index
+        decides, so concurrent requests cannot both win and no failed flush poisons the
+        session). Returns the new run's id, or None."""
+        statement = (
+            insert(SyncRun)
+            .values(**values)
+            .on_conflict_do_nothing(
+                index_elements=[SyncRun.segment_id],
+                index_where=SyncRun.status.in_(ACTIVE_STATUSES),
+            )
+            .returning(SyncRun.id)
+        )
+        inserted: uuid.UUID | None = await self.session.scalar(statement)
+        return inserted
+
+    # -- the worker's side: a run id handed to a job, fenced by generation and lease owner ----
+
+    async def claim(
+        self, sync_id: uuid.UUID, generation: int, owner: str, lease: timedelta
+    ) -> SyncRun | None:
+        """Takes the run's lease for the job of `generation`, if that job is still current and
+        no live worker holds the lease. The job acts for the account that owns the run."""
+        now = func.now()
         return await self.session.scalar(
-            select(SyncRun).where(SyncRun.id == sync_id).with_for_update()
+            update(SyncRun)
+            .where(
+                SyncRun.id == sync_id,
+                SyncRun.generation == generation,
+                SyncRun.status.in_(ACTIVE_STATUSES),
+                (SyncRun.lease_owner.is_(None)) | (SyncRun.lease_expires_at < now),
+            )
+            .values(
+                status=SyncStatus.RUNNING,
+                started_at=func.coalesce(SyncRun.started_at, now),
+                lease_owner=owner,
+                lease_expires_at=now + lease,
+            )
+            .returning(SyncRun)
         )
 
-    async def stale_pending(self, created_before: datetime) -> Sequence[uuid.UUID]:
-        """Pending runs whose job may have been lost; across accounts, for the sweeper."""
-        result = await self.session.scalars(
-            select(SyncRun.id).where(
-                SyncRun.status == SyncStatus.PENDING, SyncRun.created_at < created_before
+    async def lock_leased(
+        self, sync_id: uuid.UUID, generation: int, owner: str, lease: timedelta
+    ) -> SyncRun | None:
+        """The run, locked and its lease renewed, if `owner` still holds it; else None (the
+        sweeper gave the run to another job: the caller must write nothing)."""
+        return await self.session.scalar(
+            update(SyncRun)
+            .where(
+                SyncRun.id == sync_id,
+                SyncRun.generation == generation,
+                SyncRun.lease_owner == owner,
+                SyncRun.status.in_(ACTIVE_STATUSES),
             )
+            .values(lease_expires_at=func.now() + lease)
+            .returning(SyncRun)
+        )
+
+    async def lapsed(self, now: datetime, limit: int = 100) -> Sequence[SyncRun]:
+        """Active runs whose lease lapsed: their worker died, or their job never started (lost
+        in a Redis flush). Across accounts, for the sweeper; locked, skipping runs another
+        sweeper or a live worker holds."""
+        result = await self.session.scalars(
+            select(SyncRun)
+            .where(SyncRun.status.in_(ACTIVE_STATUSES), SyncRun.lease_expires_at < now)
+            .order_by(SyncRun.lease_expires_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
         )
         return result.all()
+
+    async def get_for_job(self, sync_id: uuid.UUID) -> SyncRun | None:
+        """Reads a run by the id a job was handed (tests and the runner's own bookkeeping)."""
+        return await self.session.scalar(select(SyncRun).where(SyncRun.id == sync_id))

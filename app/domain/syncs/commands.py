@@ -1,0 +1,72 @@
+"""What a caller asks of syncs: start one now (later: cancel)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.models import SyncRun, SyncStatus, SyncTrigger
+from app.domain.outbox import service as outbox
+from app.domain.scope import AccountScope
+from app.domain.segments import service as segment_service
+from app.domain.syncs.errors import SyncAlreadyActive
+from app.domain.syncs.repository import SyncRunRepository
+
+RUN_JOB = "syncs.run"
+
+
+def job_id(sync_id: uuid.UUID, generation: int) -> str:
+    # Deterministic: dispatching one continuation twice (relay, retry) collapses into one job.
+    return f"{RUN_JOB}:{sync_id}:{generation}"
+
+
+def continue_run(
+    session: AsyncSession, run: SyncRun, *, not_before: datetime | None = None
+) -> None:
+    """Hands the run to a new job of its current generation, after the session commits."""
+    outbox.enqueue_after_commit(
+        session,
+        RUN_JOB,
+        job_id=job_id(run.id, run.generation),
+        payload={"sync_id": str(run.id), "generation": run.generation},
+        account_id=run.account_id,
+        not_before=not_before,
+    )
+
+
+async def start(
+    session: AsyncSession,
+    account: AccountScope,
+    segment_id: uuid.UUID,
+    *,
+    start_within: timedelta,
+    trigger: SyncTrigger = SyncTrigger.MANUAL,
+) -> SyncRun:
+    """Records a pending run and, with it, the job that will run it. `start_within` is how
+    long the job may take to start before the sweeper sends another (a lost job, a Redis
+    flush)."""
+    segment = await segment_service.get(session, account, segment_id)
+    repository = SyncRunRepository(session)
+    new_id = await repository.insert_pending(
+        {
+            "id": uuid.uuid4(),
+            "account_id": account.id,
+            "segment_id": segment.id,
+            "status": SyncStatus.PENDING,
+            "trigger": trigger,
+            "skipped_reasons": {},
+            "failed_reasons": {},
+            "generation": 0,
+            "lease_expires_at": datetime.now(UTC) + start_within,
+        }
+    )
+    if new_id is None:
+        active = await repository.active_for_segment(account, segment.id)
+        # The active run may have ended in between: then the caller simply tries again.
+        raise SyncAlreadyActive(active.id if active else None)
+    run = await repository.get_for_account(account, new_id)
+    assert run is not None
+    continue_run(session, run)
+    return run

@@ -1,0 +1,106 @@
+"""The pure part of a sync: Intercom contacts in, sources for the database and a report out.
+
+No I/O here, so every rule is unit-tested without a database (tests/domain/test_pipeline.py):
+which contacts become sources, which fail or are skipped and why, which source creates a new
+customer, and how the database's answer reads as created / updated / unchanged / skipped.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from app.domain.customers.repository import BatchWrite, IncomingSource
+from app.domain.syncs.mapping import (
+    MAX_CONTACT_ID,
+    MAX_EMAIL,
+    MAX_NAME,
+    MAX_PHONE,
+    Fail,
+    Skip,
+    check_text,
+    map_contact,
+    properties_json,
+)
+from app.domain.syncs.report import Report
+from app.intercom.models import Contact
+
+# Two Intercom contacts with one email: the winner supplies the customer's values; the others are
+# linked to it (webhooks find the customer through them) and reported as skipped for this reason.
+DUPLICATE_EMAIL = "duplicate_email"
+# The same contact twice in one batch (a moving workspace): the most recent copy is kept.
+DUPLICATE_CONTACT = "duplicate_contact"
+
+
+@dataclass
+class PreparedBatch:
+    sources: list[IncomingSource]
+    # Per email, the source a new customer takes its values from (the batch's winner).
+    winners_by_email: dict[str, IncomingSource]
+    report: Report
+
+
+def to_source(contact: Contact) -> IncomingSource:
+    """Raises Skip or Fail with the reason the contact cannot become a source."""
+    check_text("id", contact.id, MAX_CONTACT_ID)
+    check_text("email", contact.email, MAX_EMAIL)
+    mapped = map_contact(contact)
+    check_text("name", mapped.name, MAX_NAME)
+    check_text("phone", mapped.phone, MAX_PHONE)
+    return IncomingSource(
+        intercom_contact_id=contact.id,
+        role=contact.role,
+        email=mapped.email,
+        name=mapped.name,
+        phone=mapped.phone,
+        properties_json=properties_json(mapped.properties),
+        intercom_updated_at=contact.updated_at or 0,
+    )
+
+
+def prepare(contacts: Iterable[Contact]) -> PreparedBatch:
+    report = Report()
+    by_contact: dict[str, IncomingSource] = {}
+    for contact in contacts:
+        report.fetched += 1
+        try:
+            source = to_source(contact)
+        except Skip as skip:
+            report.skip(skip.reason)
+            continue
+        except Fail as fail:
+            report.fail(fail.reason)
+            continue
+        kept = by_contact.get(source.intercom_contact_id)
+        if kept is not None:
+            report.skip(DUPLICATE_CONTACT)
+            if kept.intercom_updated_at >= source.intercom_updated_at:
+                continue
+        by_contact[source.intercom_contact_id] = source
+    sources = sorted(by_contact.values(), key=lambda s: s.intercom_contact_id)
+    winners: dict[str, IncomingSource] = {}
+    for source in sources:
+        best = winners.get(source.email)
+        if best is None or source.rank < best.rank:
+            winners[source.email] = source
+    return PreparedBatch(sources=sources, winners_by_email=winners, report=report)
+
+
+def classify(batch: PreparedBatch, integration_id: uuid.UUID, written: BatchWrite) -> Report:
+    """The batch's report: each source is created, updated or unchanged when it is its
+    customer's winner, else skipped as a duplicate email. (A new Report: a batch whose
+    transaction is retried is classified again from scratch.)"""
+    report = Report()
+    report.add(batch.report)
+    for source in batch.sources:
+        customer_id = written.customer_by_email[source.email]
+        if written.winners.get(customer_id) != (integration_id, source.intercom_contact_id):
+            report.skip(DUPLICATE_EMAIL)
+        elif customer_id in written.created:
+            report.created += 1
+        elif customer_id in written.changed:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    return report

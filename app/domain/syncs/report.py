@@ -1,0 +1,107 @@
+"""A run's report: the counters a batch adds up, and how a run reads through the API."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.models import SyncRun
+from app.domain.scope import AccountScope
+from app.domain.syncs.errors import SyncNotFound
+from app.domain.syncs.repository import SyncRunRepository
+from app.domain.syncs.schemas import SyncCounters, SyncRead
+
+
+@dataclass
+class Report:
+    """A run's counters. They reconcile: fetched = created + updated + unchanged + skipped +
+    failed (see `reconciles`)."""
+
+    fetched: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped_reasons: dict[str, int] = field(default_factory=dict)
+    failed_reasons: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def skipped(self) -> int:
+        return sum(self.skipped_reasons.values())
+
+    @property
+    def failed(self) -> int:
+        return sum(self.failed_reasons.values())
+
+    @property
+    def reconciles(self) -> bool:
+        outcomes = self.created + self.updated + self.unchanged + self.skipped + self.failed
+        return self.fetched == outcomes
+
+    def skip(self, reason: str, count: int = 1) -> None:
+        self.skipped_reasons[reason] = self.skipped_reasons.get(reason, 0) + count
+
+    def fail(self, reason: str, count: int = 1) -> None:
+        self.failed_reasons[reason] = self.failed_reasons.get(reason, 0) + count
+
+    def add(self, other: Report) -> None:
+        self.fetched += other.fetched
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        for reason, count in other.skipped_reasons.items():
+            self.skip(reason, count)
+        for reason, count in other.failed_reasons.items():
+            self.fail(reason, count)
+
+    def apply_to(self, run: SyncRun) -> None:
+        """Adds this report to the run's counters (in the transaction of the rows it counts)."""
+        run.fetched += self.fetched
+        run.created += self.created
+        run.updated += self.updated
+        run.unchanged += self.unchanged
+        run.skipped += self.skipped
+        run.failed += self.failed
+        run.skipped_reasons = _merged(run.skipped_reasons, self.skipped_reasons)
+        run.failed_reasons = _merged(run.failed_reasons, self.failed_reasons)
+
+    @classmethod
+    def of(cls, run: SyncRun) -> Report:
+        return cls(
+            fetched=run.fetched,
+            created=run.created,
+            updated=run.updated,
+            unchanged=run.unchanged,
+            skipped_reasons=dict(run.skipped_reasons or {}),
+            failed_reasons=dict(run.failed_reasons or {}),
+        )
+
+
+def _merged(left: dict[str, int] | None, right: dict[str, int]) -> dict[str, int]:
+    merged = dict(left or {})
+    for key, value in right.items():
+        merged[key] = merged.get(key, 0) + value
+    return merged
+
+
+def to_read(run: SyncRun) -> SyncRead:
+    return SyncRead(
+        id=run.id,
+        segment_id=run.segment_id,
+        status=run.status,
+        trigger=run.trigger,
+        counters=SyncCounters.model_validate(run),
+        error_code=run.error_code,
+        error=run.error,
+        created_at=run.created_at,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+    )
+
+
+async def get(session: AsyncSession, account: AccountScope, sync_id: uuid.UUID) -> SyncRun:
+    run = await SyncRunRepository(session).get_for_account(account, sync_id)
+    if run is None:
+        raise SyncNotFound(sync_id)
+    return run

@@ -1,0 +1,468 @@
+"""Running syncs: short leased slices that a crash, a killed worker or a Redis flush cannot stall.
+
+A run is worked by one job at a time, the job of the run's current `generation`. The job claims
+the run's lease, reads contacts from its checkpoint, and writes them in batches; each batch
+commits with the run's counters and checkpoint and renews the lease, fenced by generation and
+owner, so a worker that lost its lease can never write. A heartbeat renews the lease while the
+reader waits on Intercom. After `slice` the job hands the run to a new job (the next
+generation, through the outbox) and ends: job timeouts are minutes, not hours.
+
+The sweeper (`recover_lapsed`) gives any active run whose lease lapsed to a new job; a run
+whose jobs keep dying without progress ends `failed` after `max_attempts`. Intercom outages
+and rate limits defer the run (a later job, through the outbox) instead of failing it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+import structlog
+from sqlalchemy import update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random
+
+from app.domain.customers.repository import CustomerRepository
+from app.domain.integrations import service as integration_service
+from app.domain.models import Integration, Segment, SyncRun, SyncStatus
+from app.domain.outbox.service import unit_of_work
+from app.domain.ports import IntercomGateway, JobQueue, SecretCipher
+from app.domain.scope import AccountScope
+from app.domain.segments import service as segment_service
+from app.domain.syncs import pipeline
+from app.domain.syncs.commands import continue_run
+from app.domain.syncs.report import Report
+from app.domain.syncs.repository import SyncRunRepository
+from app.intercom.errors import (
+    IntercomAuthError,
+    IntercomError,
+    IntercomRateLimited,
+    IntercomServerError,
+    IntercomTransportError,
+    IntercomUnexpectedResponse,
+)
+from app.intercom.models import Contact
+from app.intercom.paging import Checkpoint
+
+log = structlog.get_logger(__name__)
+
+T = TypeVar("T")
+
+# PostgreSQL's deadlock_detected and serialization_failure: two batches locked one customer in
+# different orders; the loser's transaction is retried whole.
+_RETRYABLE_SQLSTATES = {"40P01", "40001"}
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    batch_size: int = 500
+    read_concurrency: int = 8
+    lease: timedelta = timedelta(seconds=60)
+    slice: timedelta = timedelta(seconds=120)
+    max_attempts: int = 5
+    max_deferrals: int = 20
+    # The first wait after an Intercom outage; doubled with each deferral, capped.
+    defer_initial: timedelta = timedelta(seconds=15)
+    defer_max: timedelta = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class RunnerPorts:
+    sessionmaker: async_sessionmaker[AsyncSession]
+    queue: JobQueue
+    intercom: IntercomGateway
+    cipher: SecretCipher
+    settings: SyncSettings
+
+
+@dataclass(frozen=True)
+class _Job:
+    """The run as one job works it: the generation it was handed and the lease it holds."""
+
+    run_id: uuid.UUID
+    generation: int
+    owner: str
+    account: AccountScope
+    segment: Segment
+    integration: Integration
+    checkpoint: Checkpoint | None
+
+
+class LeaseLost(Exception):
+    """The sweeper gave the run to another job: this one stops and writes nothing more."""
+
+
+async def run_slice(ports: RunnerPorts, sync_id: uuid.UUID, generation: int, *, owner: str) -> None:
+    """Works run `sync_id` for one slice, as the job of `generation`. Safe to call any number
+    of times: a job that is not the run's current one, or whose run ended, does nothing."""
+    job = await _claim(ports, sync_id, generation, owner)
+    if job is None:
+        log.info("syncs.stale_job", sync_id=str(sync_id), generation=generation)
+        return
+    log.info("syncs.slice_started", sync_id=str(sync_id), generation=generation)
+    try:
+        await _with_heartbeat(ports, job, _work(ports, job))
+    except LeaseLost:
+        log.warning("syncs.lease_lost", sync_id=str(sync_id), generation=generation)
+    except IntercomRateLimited as exc:
+        wait_s = max(1.0, (exc.reset_at or 0) - time.time())
+        await _defer(ports, job, timedelta(seconds=wait_s), "intercom_rate_limited", exc.message)
+    except (IntercomServerError, IntercomTransportError, IntercomUnexpectedResponse) as exc:
+        await _defer(ports, job, None, "intercom_unavailable", exc.message)
+    except IntercomAuthError as exc:
+        await _end(ports, job, SyncStatus.FAILED, "intercom_token_rejected", exc.message)
+        await _require_reauth(ports, job)
+    except IntercomError as exc:
+        await _end(ports, job, SyncStatus.FAILED, "intercom_error", exc.message)
+    except _TokenUnreadable:
+        await _end(
+            ports,
+            job,
+            SyncStatus.FAILED,
+            "token_undecryptable",
+            "The stored Intercom token cannot be decrypted with the configured keys; "
+            "reconnect the workspace.",
+        )
+    except Exception as exc:
+        log.exception("syncs.slice_crashed", sync_id=str(sync_id), generation=generation)
+        await _crashed(ports, job, exc)
+
+
+# -- claiming, heartbeat, hand-over ---------------------------------------------------------
+
+
+async def _claim(
+    ports: RunnerPorts, sync_id: uuid.UUID, generation: int, owner: str
+) -> _Job | None:
+    async with unit_of_work(ports.sessionmaker, ports.queue) as session:
+        repository = SyncRunRepository(session)
+        run = await repository.claim(sync_id, generation, owner, ports.settings.lease)
+        if run is None:
+            return None
+        account = AccountScope(run.account_id)
+        segment = await segment_service.get(session, account, run.segment_id)
+        integration = await integration_service.get(session, account, segment.integration_id)
+        saved = (run.checkpoint or {}).get("reader")
+        return _Job(
+            run_id=run.id,
+            generation=generation,
+            owner=owner,
+            account=account,
+            segment=segment,
+            integration=integration,
+            checkpoint=Checkpoint.from_json(saved) if saved else None,
+        )
+
+
+async def _with_heartbeat(ports: RunnerPorts, job: _Job, work: Coroutine[Any, Any, T]) -> T:
+    """Runs `work` while renewing the lease every third of it; cancels the work (LeaseLost)
+    when the lease turns out to be someone else's."""
+    task = asyncio.create_task(work)
+    lost = asyncio.Event()
+
+    async def beat() -> None:
+        interval = ports.settings.lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                async with ports.sessionmaker() as session, session.begin():
+                    held = await SyncRunRepository(session).lock_leased(
+                        job.run_id, job.generation, job.owner, ports.settings.lease
+                    )
+            except Exception as exc:  # a database blip: the next beat or batch tries again
+                log.warning(
+                    "syncs.heartbeat_failed", sync_id=str(job.run_id), error=type(exc).__name__
+                )
+                continue
+            if held is None:
+                lost.set()
+                task.cancel()
+                return
+
+    heartbeat = asyncio.create_task(beat())
+    try:
+        return await task
+    except asyncio.CancelledError:
+        if lost.is_set():
+            raise LeaseLost from None
+        raise
+    finally:
+        heartbeat.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await heartbeat
+
+
+async def _leased(session: AsyncSession, ports: RunnerPorts, job: _Job) -> SyncRun:
+    run = await SyncRunRepository(session).lock_leased(
+        job.run_id, job.generation, job.owner, ports.settings.lease
+    )
+    if run is None:
+        raise LeaseLost
+    return run
+
+
+def _hand_over(
+    session: AsyncSession, ports: RunnerPorts, run: SyncRun, *, not_before: datetime | None = None
+) -> None:
+    """Gives the run to the job of the next generation, which must start by the new lease's end
+    (or the sweeper sends another)."""
+    start = not_before or datetime.now(UTC)
+    run.generation += 1
+    run.lease_owner = None
+    run.lease_expires_at = start + ports.settings.lease
+    continue_run(session, run, not_before=not_before)
+
+
+# -- the work -------------------------------------------------------------------------------
+
+
+class _TokenUnreadable(Exception):
+    pass
+
+
+class _Slice:
+    """Reads pages into batches and writes each batch while the next one is read: the reader
+    never waits for the database unless the database is the slower of the two."""
+
+    def __init__(self, ports: RunnerPorts, job: _Job) -> None:
+        self.ports = ports
+        self.job = job
+        self.deadline = time.monotonic() + ports.settings.slice.total_seconds()
+        self._writing: asyncio.Task[None] | None = None
+
+    async def submit(self, contacts: list[Contact], checkpoint: Checkpoint) -> None:
+        await self.drain()
+        self._writing = asyncio.create_task(
+            _write_batch(self.ports, self.job, contacts, checkpoint, finish=False)
+        )
+
+    async def drain(self) -> None:
+        if self._writing is not None:
+            writing, self._writing = self._writing, None
+            await writing
+
+    async def abandon(self) -> None:
+        if self._writing is not None:
+            self._writing.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._writing
+
+    @property
+    def over(self) -> bool:
+        return time.monotonic() >= self.deadline
+
+
+async def _work(ports: RunnerPorts, job: _Job) -> None:
+    try:
+        workspace = integration_service.workspace_for(job.integration, ports.intercom, ports.cipher)
+    except ValueError as exc:  # SecretCipher: a key was retired before the token was rotated
+        raise _TokenUnreadable from exc
+    reader = workspace.reader(
+        segment_service.search_query(job.segment),
+        timezone=job.integration.timezone,
+        concurrency=ports.settings.read_concurrency,
+        checkpoint=job.checkpoint,
+    )
+    current = _Slice(ports, job)
+    batch: list[Contact] = []
+    try:
+        async with contextlib.aclosing(reader.pages()) as pages:
+            async for page in pages:
+                batch.extend(page.contacts)
+                if len(batch) < ports.settings.batch_size:
+                    continue
+                # The reader's checkpoint covers exactly the pages received so far, those of this
+                # batch: written with it, it lets a resumed run continue exactly there.
+                await current.submit(batch, reader.checkpoint())
+                batch = []
+                if current.over:
+                    await current.drain()
+                    await _continue_later(ports, job)
+                    return
+        await current.drain()
+        await _write_batch(ports, job, batch, None, finish=True)
+    except BaseException:
+        await current.abandon()
+        raise
+    log.info("syncs.finished", sync_id=str(job.run_id))
+
+
+async def _write_batch(
+    ports: RunnerPorts,
+    job: _Job,
+    contacts: list[Contact],
+    checkpoint: Checkpoint | None,
+    *,
+    finish: bool,
+) -> None:
+    prepared = pipeline.prepare(contacts)
+
+    async def attempt() -> None:
+        async with unit_of_work(ports.sessionmaker, ports.queue) as session:
+            run = await _leased(session, ports, job)
+            report: Report = prepared.report
+            if prepared.sources:
+                written = await CustomerRepository(session).write_sources(
+                    job.account, job.integration.id, prepared.winners_by_email, prepared.sources
+                )
+                report = pipeline.classify(prepared, job.integration.id, written)
+            # Counters and checkpoint commit with the rows they describe: a resumed run
+            # neither loses nor double-counts a batch.
+            report.apply_to(run)
+            run.checkpoint = {"reader": checkpoint.to_json()} if checkpoint else None
+            run.attempts = 0
+            run.deferrals = 0
+            if finish:
+                _close(run, SyncStatus.FINISHED)
+
+    await _retry_conflicts(attempt)
+
+
+async def _retry_conflicts(attempt: Callable[[], Awaitable[None]]) -> None:
+    retrying = AsyncRetrying(
+        retry=retry_if_exception(_is_conflict),
+        stop=stop_after_attempt(5),
+        wait=wait_random(0.01, 0.2),
+        reraise=True,
+    )
+    async for trial in retrying:
+        with trial:
+            await attempt()
+
+
+def _is_conflict(exc: BaseException) -> bool:
+    return (
+        isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES
+    )
+
+
+def _close(
+    run: SyncRun, status: SyncStatus, code: str | None = None, message: str | None = None
+) -> None:
+    run.status = status
+    run.finished_at = datetime.now(UTC)
+    run.error_code = code
+    run.error = message
+    run.lease_owner = None
+    run.lease_expires_at = None
+    run.checkpoint = None
+
+
+async def _continue_later(ports: RunnerPorts, job: _Job) -> None:
+    async with unit_of_work(ports.sessionmaker, ports.queue) as session:
+        run = await _leased(session, ports, job)
+        _hand_over(session, ports, run)
+    log.info("syncs.slice_ended", sync_id=str(job.run_id), generation=job.generation)
+
+
+async def _defer(
+    ports: RunnerPorts, job: _Job, wait: timedelta | None, code: str, message: str
+) -> None:
+    """Intercom cannot serve the run now: a later job resumes it from its checkpoint. A run
+    deferred `max_deferrals` times in a row without progress fails with `code`."""
+    async with unit_of_work(ports.sessionmaker, ports.queue) as session:
+        run = await SyncRunRepository(session).lock_leased(
+            job.run_id, job.generation, job.owner, ports.settings.lease
+        )
+        if run is None:
+            return
+        run.deferrals += 1
+        run.last_error = message
+        if run.deferrals > ports.settings.max_deferrals:
+            _close(
+                run,
+                SyncStatus.FAILED,
+                code,
+                f"{message} (gave up after {run.deferrals - 1} retries)",
+            )
+            log.warning("syncs.failed", sync_id=str(job.run_id), error_code=code)
+            return
+        if wait is None:
+            wait = _backoff(ports.settings, run.deferrals)
+        _hand_over(session, ports, run, not_before=datetime.now(UTC) + wait)
+    log.warning(
+        "syncs.deferred", sync_id=str(job.run_id), error_code=code, wait_s=wait.total_seconds()
+    )
+
+
+def _backoff(settings: SyncSettings, times: int) -> timedelta:
+    seconds = settings.defer_initial.total_seconds() * 2 ** (times - 1)
+    capped = min(seconds, settings.defer_max.total_seconds())
+    return timedelta(seconds=capped * random.uniform(0.8, 1.0))
+
+
+async def _crashed(ports: RunnerPorts, job: _Job, exc: Exception) -> None:
+    """An unexpected error: counted as a failed attempt, retried later, failed for good after
+    `max_attempts` in a row."""
+    async with unit_of_work(ports.sessionmaker, ports.queue) as session:
+        run = await SyncRunRepository(session).lock_leased(
+            job.run_id, job.generation, job.owner, ports.settings.lease
+        )
+        if run is None:
+            return
+        _record_attempt(session, ports, run, f"{type(exc).__name__} during the sync")
+
+
+def _record_attempt(session: AsyncSession, ports: RunnerPorts, run: SyncRun, error: str) -> None:
+    run.attempts += 1
+    run.last_error = error
+    if run.attempts >= ports.settings.max_attempts:
+        _close(
+            run,
+            SyncStatus.FAILED,
+            "internal_error",
+            f"The sync stopped {run.attempts} times in a row without progress ({error}).",
+        )
+        log.warning("syncs.failed", sync_id=str(run.id), error_code="internal_error")
+        return
+    _hand_over(
+        session, ports, run, not_before=datetime.now(UTC) + _backoff(ports.settings, run.attempts)
+    )
+
+
+async def _end(ports: RunnerPorts, job: _Job, status: SyncStatus, code: str, message: str) -> None:
+    async with unit_of_work(ports.sessionmaker, ports.queue) as session:
+        run = await SyncRunRepository(session).lock_leased(
+            job.run_id, job.generation, job.owner, ports.settings.lease
+        )
+        if run is not None:
+            _close(run, status, code, message)
+    log.warning("syncs.failed", sync_id=str(job.run_id), error_code=code)
+
+
+async def _require_reauth(ports: RunnerPorts, job: _Job) -> None:
+    async with unit_of_work(ports.sessionmaker, ports.queue) as session:
+        await session.execute(
+            update(Integration)
+            .where(
+                Integration.id == job.integration.id,
+                Integration.account_id == job.account.id,
+            )
+            .values(status="reauth_required")
+        )
+
+
+# -- the sweeper ----------------------------------------------------------------------------
+
+
+async def recover_lapsed(ports: RunnerPorts) -> int:
+    """Gives every active run whose lease lapsed to a new job, from its checkpoint. A run that
+    a worker had claimed counts an attempt (the worker died); one whose job never started (lost
+    with a Redis flush) is simply sent again."""
+    async with unit_of_work(ports.sessionmaker, ports.queue) as session:
+        lapsed = await SyncRunRepository(session).lapsed(datetime.now(UTC))
+        for run in lapsed:
+            if run.lease_owner is not None:
+                log.warning("syncs.lease_lapsed", sync_id=str(run.id), generation=run.generation)
+                _record_attempt(session, ports, run, "its worker stopped renewing the lease")
+            else:
+                _hand_over(session, ports, run)
+    return len(lapsed)
