@@ -171,14 +171,17 @@ def _check_type(name: str, kind: FieldType, value: Any) -> None:
 
 def and_with(base: Query, extra: Sequence[Filter]) -> Query | None:
     """`base AND extra...` within Intercom's limits, or None when it cannot be expressed
-    (the caller then reads `base` without the extra filters)."""
+    (the caller then reads `base` without the extra filters).
+
+    The extra filters join an AND at the top when there is room (15 a group), else they ride
+    in an AND of their own one level down, which two levels of nesting still allow unless
+    `base` already uses both."""
     if not extra:
         return base
-    if isinstance(base, Group) and base.operator == "AND":
-        children: tuple[Query, ...] = (*base.children, *extra)
-    else:
-        children = (base, *extra)
-    if len(children) > MAX_FILTERS_PER_GROUP:
-        return None
-    group = Group("AND", children)
-    return group if depth(group) <= MAX_NESTING else None
+    own = base.children if isinstance(base, Group) and base.operator == "AND" else (base,)
+    for children in ((*own, *extra), (*own, Group("AND", tuple(extra)))):
+        if len(children) <= MAX_FILTERS_PER_GROUP:
+            group = Group("AND", children)
+            if depth(group) <= MAX_NESTING:
+                return group
+    return None

@@ -92,7 +92,21 @@ def test_and_with_merges_into_an_and_and_gives_up_beyond_the_limits() -> None:
     merged = and_with(Group("AND", (leaf,)), extra)
     assert isinstance(merged, Group)
     assert merged.children == (leaf, *extra)
-    assert and_with(Group("AND", (leaf,) * 14), extra) is None
     deep = Group("OR", (Group("AND", (leaf,)),))
     assert and_with(deep, extra) is None
+    assert and_with(Group("AND", (leaf,) * 15), extra) is None
     assert and_with(leaf, []) is leaf
+
+
+def test_and_with_nests_the_extra_filters_when_the_top_group_is_full() -> None:
+    leaf = Filter("role", "=", "user")
+    extra = [Filter("created_at", ">", 1), Filter("created_at", "<", 2)]
+    full = Group("AND", (leaf,) * 14)
+    merged = and_with(full, extra)
+    assert merged == Group("AND", (*full.children, Group("AND", tuple(extra))))
+    assert merged is not None
+    assert builder.parse(merged.to_json()) == merged  # within Intercom's limits
+    two_levels = Group("AND", (Group("OR", (leaf, leaf)),) * 14)
+    assert and_with(two_levels, extra) == Group(
+        "AND", (*two_levels.children, Group("AND", tuple(extra)))
+    )
