@@ -59,6 +59,22 @@ def parser() -> argparse.ArgumentParser:
         help="share of requests answered 500/502/503 (half with an HTML body)",
     )
     faults.add_argument(
+        "--error-status",
+        type=int,
+        choices=[0, 500, 502, 503],
+        default=0,
+        help="status of those errors (0: any of the three)",
+    )
+    faults.add_argument(
+        "--fail-next", type=int, default=0, help="answer the first N requests with an error"
+    )
+    faults.add_argument(
+        "--retry-after-s",
+        type=float,
+        default=0.0,
+        help="send Retry-After: N (seconds) with injected 503s (0: no header)",
+    )
+    faults.add_argument(
         "--stall-rate", type=float, default=0.0, help="share of requests that stall for --stall-s"
     )
     faults.add_argument("--stall-s", type=float, default=30.0, help="how long a stall lasts")
@@ -117,6 +133,9 @@ def main(argv: list[str] | None = None) -> None:
             latency_ms=args.latency_ms,
             jitter_ms=args.jitter_ms,
             error_rate=args.error_rate,
+            error_status=args.error_status,
+            fail_next=args.fail_next,
+            retry_after_s=args.retry_after_s,
             stall_rate=args.stall_rate,
             stall_s=args.stall_s,
             drop_rate=args.drop_rate,

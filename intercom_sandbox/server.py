@@ -7,6 +7,7 @@ import asyncio
 import base64
 import binascii
 import contextlib
+import math
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -23,6 +24,7 @@ from starlette.types import Receive, Scope, Send
 from intercom_sandbox.data import ARCHIVED_ATTRIBUTES, CUSTOM_ATTRIBUTES, STANDARD_ATTRIBUTES
 from intercom_sandbox.search import InvalidQuery
 from intercom_sandbox.state import (
+    ERROR_STATUSES,
     MUTATION_KINDS,
     Change,
     Sandbox,
@@ -224,13 +226,18 @@ def create_app(sandbox: Sandbox) -> Starlette:
             sandbox.stats.faults["revoked"] += 1
             return error_response(401, "token_revoked", "Token revoked")
         roll = rng.random()
-        if roll < faults.error_rate:
-            status = rng.choice([500, 502, 503])
+        if faults.fail_next > 0 or roll < faults.error_rate:
+            faults.fail_next = max(0, faults.fail_next - 1)
+            status = faults.error_status or rng.choice(ERROR_STATUSES)
             sandbox.stats.faults[f"http_{status}"] += 1
+            headers: dict[str, str] = {}
+            if status == 503 and faults.retry_after_s > 0:
+                # RFC 9110 §10.2.3: delay-seconds is a whole number.
+                headers["Retry-After"] = str(math.ceil(faults.retry_after_s))
             if rng.random() < 0.5:
                 html = HTML_ERROR.replace(b"{status}", str(status).encode())
-                return Response(html, status_code=status, media_type="text/html")
-            return error_response(status, "server_error", "Server Error")
+                return Response(html, status_code=status, media_type="text/html", headers=headers)
+            return error_response(status, "server_error", "Server Error", headers)
         roll -= faults.error_rate
         if roll < faults.drop_rate:
             sandbox.stats.faults["dropped"] += 1

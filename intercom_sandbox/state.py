@@ -30,6 +30,7 @@ INLINE_LIST_LIMIT = 10  # INTERCOM.md §2.3: tags/companies/notes carry at most 
 PRIVATE_FIELDS = ("tag_ids", "company_ids", "_indexed_at")
 OAUTH_CODE_TTL_S = 300  # INTERCOM.md §1.2: a code expires after about 5 minutes
 MUTATION_KINDS = ("create", "update", "delete", "archive", "merge", "unsubscribe")
+ERROR_STATUSES = (500, 502, 503)  # the server errors faults inject
 
 SortKey = tuple[int, str]
 
@@ -292,6 +293,11 @@ class Faults:
     latency_ms: float = 0.0
     jitter_ms: float = 0.0
     error_rate: float = 0.0  # answered 500, 502 or 503; half of them with an HTML body
+    error_status: int = 0  # the status of those errors; 0: one of the three at random
+    fail_next: int = 0  # the next N requests get an error, whatever `error_rate`
+    # Sent as `Retry-After` (whole seconds) on the 503s above, as Intercom and the proxies in
+    # front of it do when overloaded; 0: no header.
+    retry_after_s: float = 0.0
     stall_rate: float = 0.0  # answered only after `stall_s`: longer than a client's timeout
     stall_s: float = 30.0
     drop_rate: float = 0.0  # the connection closes mid-response
@@ -302,6 +308,8 @@ class Faults:
         for name, value in values.items():
             if name not in self.__dataclass_fields__:
                 raise ValueError(f"unknown fault {name!r}")
+            if name == "error_status" and int(value) not in (*ERROR_STATUSES, 0):
+                raise ValueError(f"error_status is one of {ERROR_STATUSES}, or 0 for any")
             setattr(self, name, type(getattr(self, name))(value))
 
     def as_json(self) -> dict[str, Any]:

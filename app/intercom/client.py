@@ -11,6 +11,8 @@ import random
 import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC
+from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import httpx
@@ -19,7 +21,6 @@ from pydantic import BaseModel, ValidationError
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
-    retry_if_exception,
     stop_after_attempt,
     stop_after_delay,
     wait_exponential_jitter,
@@ -87,8 +88,25 @@ class RetryPolicy:
             # X-RateLimit-Reset is an epoch second: wait for the window, plus jitter so that
             # waiting clients do not all return in the same millisecond.
             return max(0.0, exc.reset_at - time.time()) + random.uniform(0.05, 0.5)
+        if isinstance(exc, IntercomServerError) and exc.retry_after_s is not None:
+            # The server said when it can take the call again: sooner would be wasted on it,
+            # so the jitter only adds.
+            return exc.retry_after_s + random.uniform(0.0, 0.25)
         backoff = wait_exponential_jitter(multiplier=self.backoff_initial_s, max=self.backoff_max_s)
         return float(backoff(state))
+
+    def should_retry(self, state: RetryCallState) -> bool:
+        exc = state.outcome.exception() if state.outcome else None
+        if exc is None:
+            return False
+        if isinstance(exc, IntercomServerError) and exc.retry_after_s is not None:
+            # A Retry-After the policy cannot honour (past its total wait, or longer than a
+            # wait is slept inline) surfaces the error at once, with `retry_after_s`, so the
+            # caller defers the job rather than hold a worker or retry too early.
+            elapsed = state.seconds_since_start or 0.0
+            allowed = min(MAX_INLINE_WAIT_S, self.max_total_s - elapsed)
+            return exc.retry_after_s <= allowed
+        return _is_transient(exc)
 
 
 class IntercomClient:
@@ -239,7 +257,7 @@ class WorkspaceClient:
         priority: Priority = Priority.INTERACTIVE,
     ) -> ModelT:
         retrying = AsyncRetrying(
-            retry=retry_if_exception(_is_transient),
+            retry=self._retry.should_retry,
             wait=self._retry.wait,
             stop=(
                 stop_after_attempt(self._retry.attempts) | stop_after_delay(self._retry.max_total_s)
@@ -304,6 +322,23 @@ def _int_header(headers: httpx.Headers, name: str) -> int | None:
     return int(value) if value is not None and value.isdigit() else None
 
 
+def _retry_after_s(headers: httpx.Headers) -> float | None:
+    """`Retry-After` in seconds from now: RFC 9110 §10.2.3 allows delay-seconds or an HTTP
+    date. Unreadable values are ignored (the policy's own backoff applies)."""
+    value = (headers.get("Retry-After") or "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:  # RFC 9110 dates are GMT
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - time.time())
+
+
 def _is_transient(exc: BaseException) -> bool:
     if isinstance(exc, IntercomRateLimited):
         # A window that resets far away is raised to the job ("retry later"), not slept inline.
@@ -349,7 +384,11 @@ def _raise_for_error(response: httpx.Response) -> None:
     if status == 404:
         raise IntercomNotFound(message, status=status, code=code)
     if status >= 500:
-        raise IntercomServerError(message, status=status, code=code)
+        # INTERCOM.md §8 lists `service_unavailable`/`retry_after`; a 503 (from Intercom or a
+        # proxy in front of it) may say when to come back.
+        raise IntercomServerError(
+            message, status=status, code=code, retry_after_s=_retry_after_s(response.headers)
+        )
     if status in (400, 409, 422):
         raise IntercomInvalidRequest(message, status=status, code=code)
     raise IntercomError(message, status=status, code=code)

@@ -30,7 +30,19 @@ class IntercomInvalidRequest(IntercomError):
 
 
 class IntercomServerError(IntercomError):
-    pass
+    """5xx. `retry_after_s` is the server's `Retry-After`, when it sent one: raised with it, the
+    wait was longer than the retry policy sleeps, and the caller can defer the work that long."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        retry_after_s: float | None = None,
+    ) -> None:
+        super().__init__(message, status=status, code=code)
+        self.retry_after_s = retry_after_s
 
 
 class IntercomTransportError(IntercomError):

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from typing import Any
 
 import httpx
@@ -16,6 +19,7 @@ from app.intercom.errors import (
     IntercomServerError,
     IntercomUnexpectedResponse,
 )
+from tests.fixtures.sandbox import Sandbox
 
 
 @pytest.fixture
@@ -126,3 +130,68 @@ async def test_each_region_is_called_on_its_own_host(region: str, host: str) -> 
     async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
         await IntercomClient(http).workspace("t", region).list_segments()
     assert hosts == [host]
+
+
+# Backoff alone would retry within 10 ms: any longer wait is the Retry-After's.
+QUICK = RetryPolicy(backoff_initial_s=0.001, backoff_max_s=0.01)
+
+
+async def test_a_503_with_retry_after_is_retried_after_that_long_not_sooner(
+    sandbox: Sandbox,
+) -> None:
+    sandbox.control("PUT", "/faults", {"fail_next": 1, "error_status": 503, "retry_after_s": 1})
+    async with httpx.AsyncClient(timeout=5) as http:
+        workspace = IntercomClient(http, base_url_override=sandbox.url, retry=QUICK).workspace(
+            sandbox.workspace["access_token"]
+        )
+        started = time.monotonic()
+        me = await workspace.me()
+        elapsed = time.monotonic() - started
+
+    assert me.app.id_code == sandbox.workspace["app_id"]
+    assert 1.0 <= elapsed < 1.8
+    stats = sandbox.control("GET", "/stats")
+    assert stats["requests"]["GET /me"] == 2
+    assert stats["faults"] == {"http_503": 1}
+
+
+async def test_a_retry_after_longer_than_the_policy_allows_surfaces_at_once(
+    sandbox: Sandbox,
+) -> None:
+    sandbox.control("PUT", "/faults", {"fail_next": 1, "error_status": 503, "retry_after_s": 120})
+    async with httpx.AsyncClient(timeout=5) as http:
+        workspace = IntercomClient(http, base_url_override=sandbox.url, retry=QUICK).workspace(
+            sandbox.workspace["access_token"]
+        )
+        started = time.monotonic()
+        with pytest.raises(IntercomServerError) as raised:
+            await workspace.me()
+
+    assert time.monotonic() - started < 0.5
+    assert raised.value.status == 503
+    assert raised.value.retry_after_s == 120  # for the caller to defer the job that long
+    assert sandbox.control("GET", "/stats")["requests"]["GET /me"] == 1
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (format_datetime(datetime.now(UTC) + timedelta(hours=1), usegmt=True), 3600),
+        ("soon", None),  # unreadable: ignored, the policy's backoff applies
+    ],
+)
+async def test_retry_after_as_an_http_date_is_read_and_a_bad_one_ignored(
+    header: str, expected: float | None
+) -> None:
+    # RFC 9110 allows an HTTP date; a proxy may send one, the sandbox sends seconds.
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(503, text="busy", headers={"Retry-After": header})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        intercom = IntercomClient(http, base_url_override="http://intercom.test", retry=QUICK)
+        with pytest.raises(IntercomServerError) as raised:
+            await intercom.workspace("t").me()
+    if expected is None:
+        assert raised.value.retry_after_s is None
+    else:
+        assert raised.value.retry_after_s == pytest.approx(expected, abs=5)

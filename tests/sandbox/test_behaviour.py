@@ -116,6 +116,19 @@ async def test_server_errors_come_as_json_or_html(
     assert kinds == {"application/json", "text/html"}
 
 
+async def test_injected_503s_can_say_when_to_retry(
+    sandbox: Sandbox, client: httpx.AsyncClient
+) -> None:
+    sandbox.control("PUT", "/faults", {"fail_next": 2, "error_status": 503, "retry_after_s": 2.5})
+    answers = [await client.get("/me") for _ in range(3)]
+    assert [a.status_code for a in answers] == [503, 503, 200]
+    assert [a.headers.get("Retry-After") for a in answers] == ["3", "3", None]
+    sandbox.control("PUT", "/faults", {"fail_next": 1, "error_status": 502})
+    assert "Retry-After" not in (await client.get("/me")).headers  # only 503s say when
+    refused = await client.put("/_sandbox/faults", json={"error_status": 404})
+    assert refused.status_code == 400
+
+
 async def test_a_revoked_token_gets_401_on_every_call(
     sandbox: Sandbox, client: httpx.AsyncClient
 ) -> None:
