@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.intercom.client import IntercomClient, RetryPolicy, base_url_for
+from app.intercom.client import IntercomClient, RetryPolicy, WorkspaceClient, base_url_for
 from app.intercom.errors import (
     IntercomAuthError,
     IntercomInvalidRequest,
@@ -136,17 +136,26 @@ async def test_each_region_is_called_on_its_own_host(region: str, host: str) -> 
 QUICK = RetryPolicy(backoff_initial_s=0.001, backoff_max_s=0.01)
 
 
-async def test_a_503_with_retry_after_is_retried_after_that_long_not_sooner(
-    sandbox: Sandbox,
-) -> None:
-    sandbox.control("PUT", "/faults", {"fail_next": 1, "error_status": 503, "retry_after_s": 1})
+@pytest.fixture
+async def quick(sandbox: Sandbox) -> AsyncIterator[WorkspaceClient]:
+    """A workspace of the module's own sandbox (whose faults the test sets), quick to retry."""
     async with httpx.AsyncClient(timeout=5) as http:
-        workspace = IntercomClient(http, base_url_override=sandbox.url, retry=QUICK).workspace(
-            sandbox.workspace["access_token"]
-        )
-        started = time.monotonic()
-        me = await workspace.me()
-        elapsed = time.monotonic() - started
+        client = IntercomClient(http, base_url_override=sandbox.url, retry=QUICK)
+        yield client.workspace(sandbox.workspace["access_token"])
+
+
+def one_503(sandbox: Sandbox, retry_after_s: float) -> None:
+    faults = {"fail_next": 1, "error_status": 503, "retry_after_s": retry_after_s}
+    sandbox.control("PUT", "/faults", faults)
+
+
+async def test_a_503_with_retry_after_is_retried_after_that_long_not_sooner(
+    sandbox: Sandbox, quick: WorkspaceClient
+) -> None:
+    one_503(sandbox, retry_after_s=1)
+    started = time.monotonic()
+    me = await quick.me()
+    elapsed = time.monotonic() - started
 
     assert me.app.id_code == sandbox.workspace["app_id"]
     assert 1.0 <= elapsed < 1.8
@@ -156,16 +165,12 @@ async def test_a_503_with_retry_after_is_retried_after_that_long_not_sooner(
 
 
 async def test_a_retry_after_longer_than_the_policy_allows_surfaces_at_once(
-    sandbox: Sandbox,
+    sandbox: Sandbox, quick: WorkspaceClient
 ) -> None:
-    sandbox.control("PUT", "/faults", {"fail_next": 1, "error_status": 503, "retry_after_s": 120})
-    async with httpx.AsyncClient(timeout=5) as http:
-        workspace = IntercomClient(http, base_url_override=sandbox.url, retry=QUICK).workspace(
-            sandbox.workspace["access_token"]
-        )
-        started = time.monotonic()
-        with pytest.raises(IntercomServerError) as raised:
-            await workspace.me()
+    one_503(sandbox, retry_after_s=120)
+    started = time.monotonic()
+    with pytest.raises(IntercomServerError) as raised:
+        await quick.me()
 
     assert time.monotonic() - started < 0.5
     assert raised.value.status == 503
