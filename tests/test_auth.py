@@ -1,19 +1,24 @@
-"""JWT verification with the product's RS256 public key (HS256 is covered over HTTP)."""
+"""JWT verification with the product's RS256 public key (HS256 is covered over HTTP), and the
+account a JWT provisions."""
 
 from __future__ import annotations
 
 import time
 import uuid
 
+import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.api.auth import _verify_jwt
 from app.config import Settings
+from app.domain.models import Account
 from app.errors import Unauthenticated
+from tests.conftest import JWT_SECRET
 
 
 def rsa_pair() -> tuple[bytes, str]:
@@ -86,3 +91,34 @@ def test_an_hs256_token_is_refused_when_only_rs256_is_configured(keys: tuple[byt
     forged = jwt.encode({"sub": str(uuid.uuid4()), "exp": 4_000_000_000}, "x" * 32, "HS256")
     with pytest.raises(Unauthenticated):
         _verify_jwt(forged, rs256_settings(public))
+
+
+@pytest.mark.parametrize(
+    ("name", "stored"),
+    [
+        (12345, None),
+        ({"first": "Acme"}, None),
+        ("   ", None),
+        ("x" * 10_000, "x" * 200),
+        ("Acme\x00NPS\u0085", "Acme NPS"),
+        ("  Acme \ud800 ", "Acme"),
+    ],
+    ids=["number", "object", "blank", "10k-chars", "controls", "lone-surrogate"],
+)
+async def test_a_jwt_name_claim_of_any_shape_authenticates_and_names_the_account_sanely(
+    http: httpx.AsyncClient,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    name: object,
+    stored: str | None,
+) -> None:
+    account_id = uuid.uuid4()
+    token = jwt.encode(
+        {"sub": str(account_id), "exp": 4_000_000_000, "name": name}, JWT_SECRET, "HS256"
+    )
+    for _ in range(2):  # the request that provisions the account, and one after it
+        response = await http.get("/v1/integrations", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 200, response.text
+    async with sessionmaker() as session:
+        account = await session.get(Account, account_id)
+    assert account is not None
+    assert account.name == (stored or str(account_id))

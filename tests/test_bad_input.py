@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -100,6 +101,63 @@ async def test_a_token_intercom_rejects_is_a_422_on_access_token_and_writes_noth
     assert await integration_count(sessionmaker, tenant) == 0
 
 
+def intercom_me_calls(sandbox_url: str) -> int:
+    stats = httpx.get(f"{sandbox_url}/_sandbox/stats").json()
+    return int(stats["requests"].get("GET /me", 0))
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "tökén-ünïcode",
+        "   ",
+        "abc\r\nX-Injected: yes",
+        "abc\ndef",
+        "abc\x00def",
+        "abc\x7f",
+        "ab cd",
+    ],
+    ids=["non-ascii", "blank", "crlf", "lf", "nul", "del", "inner-space"],
+)
+async def test_a_token_that_is_not_printable_ascii_is_a_422_and_intercom_is_never_called(
+    http: httpx.AsyncClient,
+    tenant: Tenant,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    sandbox_url: str,
+    token: str,
+) -> None:
+    calls_before = intercom_me_calls(sandbox_url)
+    response = await http.post(
+        "/v1/integrations", json={"access_token": token}, headers=tenant.headers
+    )
+    body = assert_problem(response, 422)
+    assert [error["field"] for error in body["errors"]] == ["body.access_token"]
+    assert intercom_me_calls(sandbox_url) == calls_before
+    assert await integration_count(sessionmaker, tenant) == 0
+
+
+@pytest.mark.parametrize(
+    "name",
+    ['"Main\\u0000"', '"Main\\u0007"', '"EU\\nteam"', '"\\u0085"', '"   "', '"\\ud800"'],
+    ids=["nul", "bell", "newline", "c1-control", "blank", "lone-surrogate"],
+)
+async def test_a_name_with_control_characters_is_a_422_naming_the_field(
+    http: httpx.AsyncClient,
+    tenant: Tenant,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    name: str,
+) -> None:
+    # Raw JSON: escapes such as a lone surrogate cannot be produced by encoding a str.
+    response = await http.post(
+        "/v1/integrations",
+        content=f'{{"access_token": "tok_123", "name": {name}}}'.encode(),
+        headers={**tenant.headers, "Content-Type": "application/json"},
+    )
+    body = assert_problem(response, 422)
+    assert [error["field"] for error in body["errors"]] == ["body.name"]
+    assert await integration_count(sessionmaker, tenant) == 0
+
+
 async def test_a_non_json_body_is_a_415(http: httpx.AsyncClient, tenant: Tenant) -> None:
     response = await http.post(
         "/v1/integrations",
@@ -146,9 +204,18 @@ async def test_a_bad_cursor_and_limit_are_422s_naming_the_query_parameter(
     http: httpx.AsyncClient, tenant: Tenant
 ) -> None:
     bad_cursor = await http.get("/v1/customers?cursor=%%%", headers=tenant.headers)
-    assert assert_problem(bad_cursor, 422)["errors"][0]["field"] == "cursor"
+    assert assert_problem(bad_cursor, 422)["errors"][0]["field"] == "query.cursor"
     bad_limit = await http.get("/v1/customers?limit=0", headers=tenant.headers)
     assert assert_problem(bad_limit, 422)["errors"][0]["field"] == "query.limit"
+
+
+async def test_a_deeply_nested_cursor_is_a_422_naming_the_query_parameter(
+    http: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    # Far deeper than Python's recursion limit, yet short enough for a URL.
+    cursor = base64.urlsafe_b64encode(b"[" * 20_000).decode()
+    response = await http.get("/v1/customers", params={"cursor": cursor}, headers=tenant.headers)
+    assert assert_problem(response, 422)["errors"][0]["field"] == "query.cursor"
 
 
 @pytest.mark.parametrize(

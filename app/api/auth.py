@@ -3,14 +3,30 @@
 from __future__ import annotations
 
 import uuid
+from typing import cast
 
 import jwt
+from sqlalchemy import String
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.domain.accounts import service as account_service
+from app.domain.models import Account
 from app.domain.scope import AccountScope
+from app.domain.types import clean_name
 from app.errors import Unauthenticated
+
+# Read from the model, so that a migration widening the column needs no change here.
+ACCOUNT_NAME_MAX_LENGTH = cast(String, Account.__table__.c.name.type).length
+
+
+def _account_name(claim: object) -> str | None:
+    """The `name` claim is the product's to set, so it is trusted for what it says, not for its
+    shape: anything but a string is ignored (the account id stands in), and a string is made to
+    fit the column rather than failing every request that carries the token."""
+    if not isinstance(claim, str):
+        return None
+    return clean_name(claim, max_length=ACCOUNT_NAME_MAX_LENGTH)
 
 
 def _verify_jwt(token: str, settings: Settings) -> tuple[uuid.UUID, str | None]:
@@ -37,7 +53,7 @@ def _verify_jwt(token: str, settings: Settings) -> tuple[uuid.UUID, str | None]:
             issuer=settings.jwt_issuer,
             options={"require": ["sub", "exp"], "verify_aud": settings.jwt_audience is not None},
         )
-        return uuid.UUID(str(claims["sub"])), claims.get("name")
+        return uuid.UUID(str(claims["sub"])), _account_name(claims.get("name"))
     except (jwt.PyJWTError, ValueError) as exc:
         raise Unauthenticated(f"The JWT is not valid: {exc}") from None
 

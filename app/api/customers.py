@@ -8,6 +8,7 @@ from app.api.deps import AccountDep, SessionDep
 from app.api.problems import problem_responses
 from app.domain.customers import service as customer_service
 from app.domain.customers.schemas import CustomerPage
+from app.domain.pagination import MAX_CURSOR_LENGTH
 
 router = APIRouter(tags=["customers"])
 
@@ -21,7 +22,10 @@ router = APIRouter(tags=["customers"])
 async def list_customers(
     account: AccountDep,
     session: SessionDep,
-    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=MAX_CURSOR_LENGTH, description="`next_cursor` of the previous page."),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> CustomerPage:
     return await customer_service.list_page(session, account, cursor=cursor, limit=limit)

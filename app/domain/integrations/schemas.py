@@ -2,20 +2,23 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.domain.types import SafeText, Token
 
 
 class IntegrationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    access_token: SecretStr = Field(
-        min_length=1, max_length=500, description="An Intercom access token of the workspace."
-    )
-    name: str | None = Field(
-        default=None,
+    access_token: Token = Field(
         min_length=1,
-        max_length=100,
+        max_length=500,
+        description="An Intercom access token of the workspace: printable ASCII, no spaces.",
+    )
+    name: Annotated[str, SafeText(max_length=100)] | None = Field(
+        default=None,
         description='Display name; defaults to "Account 1" or "Account 2".',
     )
 

@@ -1,0 +1,86 @@
+"""Annotated types for text and credentials that clients send and we store, show or forward.
+
+PostgreSQL refuses NUL in text (asyncpg raised it as a 500), a lone surrogate cannot be encoded
+as UTF-8, other control characters corrupt logs, exports and headers, and a token that is not
+printable ASCII cannot go into an HTTP header at all. Such input is refused at the schema, as a
+422 naming the field, before any of that can happen.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, GetCoreSchemaHandler, SecretStr
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
+
+_LINE_BREAKS = "\t\n\r"
+
+
+def _is_control(char: str) -> bool:
+    # Cc: the C0 and C1 controls, NUL included; Cs: a lone surrogate (JSON "\ud800").
+    return unicodedata.category(char) in ("Cc", "Cs")
+
+
+@dataclass(frozen=True)
+class SafeText:
+    """`Annotated[str, SafeText(max_length=100)]`: surrounding whitespace is stripped, empty text
+    is refused, and so is any control character (`multiline` lets tabs and line breaks in).
+
+    A marker rather than a ready-made type so that the column's length stays a plain string
+    constraint: its error reads "at most 100 characters", which a wrapped validator cannot say.
+    """
+
+    max_length: int | None = None
+    multiline: bool = False
+
+    def __get_pydantic_core_schema__(
+        self, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        text = core_schema.str_schema(
+            strip_whitespace=True, min_length=1, max_length=self.max_length
+        )
+        return core_schema.no_info_after_validator_function(self._refuse_controls, text)
+
+    def _refuse_controls(self, value: str) -> str:
+        allowed = _LINE_BREAKS if self.multiline else ""
+        if any(_is_control(char) and char not in allowed for char in value):
+            raise PydanticCustomError(
+                "control_character",
+                "must not contain control characters other than line breaks"
+                if self.multiline
+                else "must not contain control characters",
+            )
+        return value
+
+
+# One line of text of any length: a display name, a label.
+Name = Annotated[str, SafeText()]
+
+_TOKEN = re.compile(r"[!-~]+")
+
+
+def _token_format(value: object) -> object:
+    if not isinstance(value, str):
+        return value  # SecretStr reports the wrong type
+    # A pasted token often carries a space at either end; inside, anything but printable ASCII
+    # is not a token, and would fail in the Authorization header (a 500) or at Intercom (a 502).
+    value = value.strip(" ")
+    if value and not _TOKEN.fullmatch(value):
+        raise PydanticCustomError(
+            "token_format", "must be printable ASCII, without spaces or control characters"
+        )
+    return value
+
+
+# A bearer credential for another service; secret in reprs and logs.
+Token = Annotated[SecretStr, BeforeValidator(_token_format)]
+
+
+def clean_name(value: str, *, max_length: int | None) -> str | None:
+    """Fits text we cannot refuse (a claim of a signed token) to a name column: control
+    characters become spaces and the rest is cut to `max_length`. None when nothing is left."""
+    cleaned = "".join(" " if _is_control(char) else char for char in value)
+    return cleaned.strip()[:max_length].rstrip() or None

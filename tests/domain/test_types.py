@@ -1,0 +1,79 @@
+"""The annotated text types refuse what PostgreSQL, logs or headers cannot take."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import pytest
+from pydantic import BaseModel, ValidationError
+
+from app.domain.types import Name, SafeText, Token, clean_name
+
+
+class Form(BaseModel):
+    name: Name | None = None
+    label: Annotated[str, SafeText(max_length=10)] | None = None
+    note: Annotated[str, SafeText(multiline=True)] | None = None
+    token: Token | None = None
+
+
+def error_of(**fields: object) -> tuple[str, str]:
+    with pytest.raises(ValidationError) as raised:
+        Form.model_validate(fields)
+    (error,) = raised.value.errors()
+    return str(error["loc"][0]), error["type"]
+
+
+@pytest.mark.parametrize("value", ["Acme", "Équipe 東京 🚀", "فريق الدعم", "a\u200db"])
+def test_a_name_keeps_any_printable_text(value: str) -> None:
+    assert Form(name=value).name == value
+
+
+def test_a_name_is_stripped_of_surrounding_whitespace() -> None:
+    assert Form(name="  Acme NPS \n").name == "Acme NPS"
+
+
+@pytest.mark.parametrize("value", ["a\x00b", "a\tb", "a\nb", "a\x1bb", "a\x7fb", "a\x85b"])
+def test_a_name_refuses_control_characters(value: str) -> None:
+    assert error_of(name=value) == ("name", "control_character")
+
+
+@pytest.mark.parametrize("value", ["", "   ", "\n"])
+def test_a_name_refuses_blank_text(value: str) -> None:
+    assert error_of(name=value) == ("name", "string_too_short")
+
+
+def test_a_length_is_a_plain_string_constraint() -> None:
+    assert error_of(label="x" * 11) == ("label", "string_too_long")
+    assert Form(label=" " + "x" * 10 + " ").label == "x" * 10
+
+
+def test_multiline_text_keeps_line_breaks_but_not_nul() -> None:
+    assert Form(note="one\n\ttwo\r\n").note == "one\n\ttwo"
+    assert error_of(note="one\x00two") == ("note", "control_character")
+
+
+def test_a_token_is_printable_ascii_and_loses_surrounding_spaces() -> None:
+    form = Form(token=" tok_abc-123.XYZ= ")
+    assert form.token is not None
+    assert form.token.get_secret_value() == "tok_abc-123.XYZ="
+
+
+@pytest.mark.parametrize("value", ["tök", "a b", "a\r\nb", "a\x00", "\tabc"])
+def test_a_token_refuses_anything_else(value: str) -> None:
+    assert error_of(token=value) == ("token", "token_format")
+
+
+@pytest.mark.parametrize(
+    ("value", "cleaned"),
+    [
+        ("Acme", "Acme"),
+        ("  Acme\x00NPS\n", "Acme NPS"),
+        ("x" * 300, "x" * 200),
+        ("x" * 199 + " y", "x" * 199),
+        ("\x00\x01 ", None),
+        ("\ud800", None),
+    ],
+)
+def test_clean_name_fits_any_text_to_a_column(value: str, cleaned: str | None) -> None:
+    assert clean_name(value, max_length=200) == cleaned
