@@ -265,6 +265,13 @@ async def test_unknown_routes_and_methods_are_problems(http: httpx.AsyncClient) 
     assert_problem(await http.delete("/healthz"), 405)
 
 
+async def test_a_405_lists_every_method_of_the_path(http: httpx.AsyncClient) -> None:
+    response = await http.delete("/v1/integrations")
+    body = assert_problem(response, 405)
+    assert response.headers["allow"] == "GET, POST"
+    assert "GET, POST" in body["detail"]
+
+
 async def test_a_third_workspace_and_a_duplicate_workspace_are_409s(
     http: httpx.AsyncClient,
     tenant: Tenant,
