@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import math
 import time
+import traceback
 from typing import Any
 
+import asyncpg
+import redis.exceptions
+import sqlalchemy.exc
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,6 +24,8 @@ from app.intercom.errors import IntercomAuthError, IntercomError, IntercomRateLi
 log = structlog.get_logger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+# PostgreSQL and Redis outages are mostly restarts and failovers: seconds, not minutes.
+DEPENDENCY_RETRY_AFTER_S = 5
 
 
 class FieldError(BaseModel):
@@ -76,7 +82,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         415: "The body is not JSON",
         422: "Invalid input; `errors` names the fields at fault",
         502: "Intercom failed or refused the call",
-        503: "Intercom's rate limit is spent; see Retry-After",
+        503: "Intercom's rate limit is spent, or a dependency is down; see Retry-After",
     }
     return {
         status: {
@@ -218,6 +224,65 @@ async def _intercom_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# Top-level packages whose errors mean a dependency could not be reached, by what they reach.
+_DRIVERS = {"asyncpg": "postgresql", "sqlalchemy": "postgresql", "redis": "redis"}
+_POSTGRES_UNREACHABLE = (
+    asyncpg.PostgresConnectionError,  # SQLSTATE class 08, a lost connection included
+    asyncpg.CannotConnectNowError,  # starting up or shutting down
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.TooManyConnectionsError,
+)
+
+
+def unavailable_dependency(exc: BaseException | None) -> str | None:
+    """The dependency `exc` says cannot be reached now, "postgresql" or "redis"; None for any
+    other error, which stays a 500 (a constraint violation, a bug, a file not found)."""
+    if isinstance(exc, redis.exceptions.ConnectionError | redis.exceptions.TimeoutError):
+        return "redis"
+    # The pool had no free connection within its timeout.
+    if isinstance(exc, sqlalchemy.exc.TimeoutError):
+        return "postgresql"
+    if isinstance(exc, sqlalchemy.exc.DBAPIError):
+        if exc.connection_invalidated or isinstance(exc, sqlalchemy.exc.OperationalError):
+            return "postgresql"
+        # asyncpg's own error is the cause of the DB-API error SQLAlchemy wraps.
+        return unavailable_dependency(exc.orig.__cause__) if exc.orig is not None else None
+    if isinstance(exc, _POSTGRES_UNREACHABLE):
+        return "postgresql"
+    if isinstance(exc, OSError):
+        # Refused, reset, timed out or unresolvable: asyncpg lets the socket's error through
+        # unwrapped when it connects. Which dependency it is shows in where it was raised; an
+        # OSError raised by anything else is not an outage.
+        for frame, _ in reversed(list(traceback.walk_tb(exc.__traceback__))):
+            package = str(frame.f_globals.get("__name__", "")).partition(".")[0]
+            if package in _DRIVERS:
+                return _DRIVERS[package]
+    return None
+
+
+async def _dependency_error(request: Request, exc: Exception) -> JSONResponse:
+    dependency = unavailable_dependency(exc)
+    if dependency is None:
+        return await _unexpected_error(request, exc)
+    log.warning(
+        "api.dependency_unavailable",
+        path=request.url.path,
+        dependency=dependency,
+        error=type(exc).__name__,
+    )
+    name = {"postgresql": "PostgreSQL", "redis": "Redis"}[dependency]
+    return problem_response(
+        request,
+        status=503,
+        code="dependency_unavailable",
+        title="Service temporarily unavailable",
+        detail=f"{name} cannot be reached; retry in {DEPENDENCY_RETRY_AFTER_S} s.",
+        headers={"Retry-After": str(DEPENDENCY_RETRY_AFTER_S)},
+        down=[dependency],
+    )
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("api.unhandled_error", path=request.url.path, error=type(exc).__name__)
     return problem_response(
@@ -229,9 +294,21 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+_DEPENDENCY_ERRORS: tuple[type[Exception], ...] = (
+    sqlalchemy.exc.DBAPIError,
+    sqlalchemy.exc.TimeoutError,
+    asyncpg.PostgresError,
+    OSError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+)
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(IntercomError, _intercom_error)
+    for error in _DEPENDENCY_ERRORS:
+        app.add_exception_handler(error, _dependency_error)
     app.add_exception_handler(Exception, _unexpected_error)
