@@ -28,7 +28,10 @@ class Base(DeclarativeBase):
 
 
 def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
-    return create_async_engine(database_url, pool_size=pool_size, pool_pre_ping=True)
+    # hide_parameters: an error message must not carry the values bound to its SQL (emails).
+    return create_async_engine(
+        database_url, pool_size=pool_size, pool_pre_ping=True, hide_parameters=True
+    )
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -55,6 +55,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Operation ids are the route functions' names: stable and readable in generated clients.
         generate_unique_id_function=lambda route: route.name,
     )
+    # Each middleware added wraps those before it: CORS headers reach every answer, the 500
+    # problem included.
+    problems.install(app)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -63,7 +66,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type"],
             expose_headers=["Location"],
         )
-    problems.install(app)
     v1 = APIRouter(prefix="/v1")
     for module in (integrations, segments, syncs, customers):
         v1.include_router(module.router)

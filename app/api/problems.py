@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import math
+import re
 import time
 import traceback
+import uuid
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -17,6 +20,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import AppError
 from app.intercom.errors import IntercomAuthError, IntercomError, IntercomRateLimited
@@ -43,6 +47,9 @@ class Problem(BaseModel):
     code: str = Field(description="A stable machine-readable code, e.g. `segment_not_found`.")
     errors: list[FieldError] | None = Field(
         default=None, description="The fields at fault, for invalid input."
+    )
+    error_id: str | None = Field(
+        default=None, description="For an internal error: quote it to find the error in our logs."
     )
 
 
@@ -283,15 +290,86 @@ async def _dependency_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+_PROJECT_ROOT = Path(__file__).resolve().parents[2]
+_LOGGED_MESSAGE_CHARS = 300
+_LOGGED_FRAMES = 5
+# Messages of database errors quote the values at fault (`Key (email)=(ann@example.com)`).
+_EMAIL = re.compile(r"[^\s@'\"()<>\[\],;:]+@[^\s@'\"()<>\[\],;:]+")
+
+
+def _where(filename: str) -> str:
+    path = Path(filename)
+    if path.is_relative_to(_PROJECT_ROOT):
+        return str(path.relative_to(_PROJECT_ROOT))
+    _, site, inside = filename.rpartition("site-packages/")
+    return inside if site else path.name
+
+
+def _traceback_summary(exc: BaseException) -> list[str]:
+    frames = traceback.extract_tb(exc.__traceback__)[-_LOGGED_FRAMES:]
+    return [f"{_where(frame.filename)}:{frame.lineno} {frame.name}" for frame in frames]
+
+
+def _short_message(exc: BaseException) -> str:
+    message = " ".join(_EMAIL.sub("<email>", str(exc)).split())
+    if len(message) > _LOGGED_MESSAGE_CHARS:
+        message = message[: _LOGGED_MESSAGE_CHARS - 1] + "…"
+    return message
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("api.unhandled_error", path=request.url.path, error=type(exc).__name__)
+    """One log line, not the chained traceback: with its locals and SQL, that was 40 KB per
+    error, customer emails included. The error id joins the line to what the client saw."""
+    error_id = uuid.uuid4().hex
+    log.error(
+        "api.unhandled_error",
+        error_id=error_id,
+        method=request.method,
+        path=request.url.path,
+        error=f"{type(exc).__module__}.{type(exc).__qualname__}",
+        message=_short_message(exc),
+        cause=type(exc.__cause__).__name__ if exc.__cause__ is not None else None,
+        frames=_traceback_summary(exc),
+    )
     return problem_response(
         request,
         status=500,
         code="internal_error",
         title="Internal server error",
-        detail="An unexpected error occurred; it has been logged.",
+        detail=f"An unexpected error occurred; it has been logged as {error_id}.",
+        error_id=error_id,
     )
+
+
+class UnhandledErrors:
+    """Answers the 500 problem for an exception no handler took, and ends it there.
+
+    Starlette's ServerErrorMiddleware re-raises after calling the 500 handler, by design (so
+    that the server logs it), and uvicorn then printed the whole chained traceback a second
+    time. Installed inside it, this makes `api.unhandled_error` the only line an error logs.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_tracking(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracking)
+        except Exception as exc:
+            response = await _unexpected_error(Request(scope), exc)
+            # Once a response has started, the server can only cut the connection short.
+            if not started:
+                await response(scope, receive, send)
 
 
 _DEPENDENCY_ERRORS: tuple[type[Exception], ...] = (
@@ -311,4 +389,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(IntercomError, _intercom_error)
     for error in _DEPENDENCY_ERRORS:
         app.add_exception_handler(error, _dependency_error)
+    app.add_middleware(UnhandledErrors)
+    # Still the handler of Starlette's ServerErrorMiddleware, for an error raised by a
+    # middleware outside UnhandledErrors.
     app.add_exception_handler(Exception, _unexpected_error)
