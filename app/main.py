@@ -11,6 +11,7 @@ from redis.asyncio import ConnectionPool, Redis
 
 from app.adapters import Adapters
 from app.api import customers, health, integrations, problems, segments, syncs
+from app.api.limits import MAX_BODY_BYTES, BodySizeLimit
 from app.config import Settings, get_settings
 from app.intercom.client import RetryPolicy
 from app.logging import configure_logging
@@ -55,9 +56,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Operation ids are the route functions' names: stable and readable in generated clients.
         generate_unique_id_function=lambda route: route.name,
     )
-    # Each middleware added wraps those before it: CORS headers reach every answer, the 500
-    # problem included.
+    # Each middleware added wraps those before it: CORS headers reach every answer, the 413 and
+    # the 500 problems included, and no body is read past the cap (app/api/limits.py).
     problems.install(app)
+    app.add_middleware(BodySizeLimit, max_body_bytes=MAX_BODY_BYTES)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -18,7 +18,7 @@ router = APIRouter(tags=["integrations"])
     "/integrations",
     status_code=status.HTTP_201_CREATED,
     response_model=IntegrationRead,
-    responses=problem_responses(400, 401, 409, 415, 422, 502, 503),
+    responses=problem_responses(400, 401, 409, 413, 415, 422, 502, 503),
     summary="Connect an Intercom workspace with an access token",
 )
 async def create_integration(

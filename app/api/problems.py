@@ -86,6 +86,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         401: "Missing or invalid credentials",
         404: "Not found in the caller's account",
         409: "Conflict with the current state",
+        413: "The body is larger than the API accepts",
         415: "The body is not JSON",
         422: "Invalid input; `errors` names the fields at fault",
         502: "Intercom failed or refused the call",
@@ -174,10 +175,10 @@ def allowed_methods(request: Request) -> list[str]:
     return allowed
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    codes = {404: "route_not_found", 405: "method_not_allowed"}
-    titles = {404: "Not found", 405: "Method not allowed"}
+    codes = {404: "route_not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+    titles = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}
     detail = exc.detail if isinstance(exc.detail, str) else None
     headers = dict(exc.headers) if exc.headers else {}
     if exc.status_code == 404:
@@ -385,7 +386,7 @@ _DEPENDENCY_ERRORS: tuple[type[Exception], ...] = (
 def install(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(IntercomError, _intercom_error)
     for error in _DEPENDENCY_ERRORS:
         app.add_exception_handler(error, _dependency_error)
