@@ -1,20 +1,25 @@
-"""`intercom-sync` command line: accounts, migrations, the worker, the OpenAPI document."""
+"""`intercom-sync` command line: accounts, migrations, the worker, the OpenAPI document, keys."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
+import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from pydantic import SecretStr
+from sqlalchemy import select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.config import get_settings
-from app.crypto import generate_key
+from app.crypto import SecretBox, SecretUndecryptable, generate_key
 from app.db import create_engine, create_sessionmaker, transaction
 from app.domain.accounts import service as account_service
+from app.domain.models import Integration
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,6 +36,65 @@ async def _create_account(name: str, nps_campaigns: int) -> None:
     print(f"Account: {created.account.id}")
     print(f"API key: {created.api_key}")
     print("The key is shown once; keep it somewhere safe.", file=sys.stderr)
+
+
+@dataclass
+class KeyRotation:
+    rotated: int = 0
+    undecryptable: list[uuid.UUID] = field(default_factory=list)
+
+
+async def rotate_keys(database_url: str, keys: list[SecretStr]) -> KeyRotation:
+    """Re-encrypts every stored Intercom token with the first key, in one transaction.
+
+    It reads every account's integrations: key rotation is the deployment's, not a tenant's.
+    Tokens no key opens are left as they are and reported, so that dropping a key never
+    destroys what an operator could still recover by putting the old key back.
+    """
+    box = SecretBox(keys)
+    result = KeyRotation()
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        async with transaction(create_sessionmaker(engine)) as session:
+            # Locked, so that a workspace reconnected meanwhile keeps its new token.
+            rows = await session.execute(
+                select(Integration.id, Integration.access_token_encrypted)
+                .order_by(Integration.id)
+                .with_for_update()
+            )
+            for integration_id, ciphertext in rows.all():
+                try:
+                    rotated = box.rotate(ciphertext)
+                except SecretUndecryptable:
+                    result.undecryptable.append(integration_id)
+                    continue
+                await session.execute(
+                    update(Integration)
+                    .where(Integration.id == integration_id)
+                    # The integration did not change for its owner: keep `updated_at`.
+                    .values(access_token_encrypted=rotated, updated_at=Integration.updated_at)
+                )
+                result.rotated += 1
+    finally:
+        await engine.dispose()
+    return result
+
+
+def _rotate_keys() -> int:
+    settings = get_settings()
+    result = asyncio.run(rotate_keys(settings.database_url, settings.encryption_keys))
+    print(f"Rotated: {result.rotated}")
+    print(f"Undecryptable: {len(result.undecryptable)}")
+    for integration_id in result.undecryptable:
+        print(f"  integration {integration_id}")
+    if result.undecryptable:
+        print(
+            "No key of ENCRYPTION_KEYS decrypts these tokens; they were left unchanged. "
+            "Add back the key they were written with, or reconnect those workspaces.",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
 
 
 async def create_database_if_missing(database_url: str) -> None:
@@ -82,6 +146,10 @@ def main(argv: list[str] | None = None) -> None:
     openapi = commands.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", default="openapi.yaml")
     commands.add_parser("generate-key", help="print a new encryption key for ENCRYPTION_KEYS")
+    commands.add_parser(
+        "rotate-keys",
+        help="re-encrypt every stored token with the first key of ENCRYPTION_KEYS",
+    )
 
     args = parser.parse_args(argv)
     if args.command == "accounts":
@@ -98,6 +166,8 @@ def main(argv: list[str] | None = None) -> None:
         Path(args.output).write_text(openapi_document())
     elif args.command == "generate-key":
         print(generate_key())
+    elif args.command == "rotate-keys":
+        sys.exit(_rotate_keys())
 
 
 if __name__ == "__main__":

@@ -1,10 +1,18 @@
 """Encryption of secrets at rest (Intercom tokens). MultiFernet: the first key encrypts, all
-decrypt, so keys rotate by prepending a new one and re-encrypting at leisure."""
+decrypt, so keys rotate by prepending a new one and re-encrypting (`intercom-sync rotate-keys`)."""
 
 from __future__ import annotations
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from pydantic import SecretStr
+
+
+class SecretUndecryptable(ValueError):
+    """No key of ENCRYPTION_KEYS opens the secret: its key was dropped before the secret was
+    re-encrypted, or it was written by another deployment. The message names no secret."""
+
+    def __init__(self) -> None:
+        super().__init__("secret cannot be decrypted with any key of ENCRYPTION_KEYS")
 
 
 class SecretBox:
@@ -22,11 +30,15 @@ class SecretBox:
     def decrypt(self, ciphertext: bytes) -> str:
         try:
             return self._fernet.decrypt(ciphertext).decode()
-        except InvalidToken as exc:  # pragma: no cover - a key was removed too early
-            raise ValueError("secret cannot be decrypted with the configured keys") from exc
+        except InvalidToken:
+            raise SecretUndecryptable from None
 
     def rotate(self, ciphertext: bytes) -> bytes:
-        return self._fernet.rotate(ciphertext)
+        """The secret encrypted again with the first key."""
+        try:
+            return self._fernet.rotate(ciphertext)
+        except InvalidToken:
+            raise SecretUndecryptable from None
 
 
 def generate_key() -> str:

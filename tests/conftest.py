@@ -43,13 +43,22 @@ def run_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
+@contextlib.contextmanager
+def migrated_database(name: str) -> Iterator[str]:
+    """A database built by `alembic upgrade head`, dropped on exit. Outside any event loop."""
+    url = str(make_url(ADMIN_DATABASE_URL).set(database=name))
+    migrate(url)  # creates the database, then applies every migration
+    try:
+        yield url
+    finally:
+        asyncio.run(_drop_database(url))
+
+
 @pytest.fixture(scope="session")
 def database_url(run_id: str) -> Iterator[str]:
-    """One database per test run, built by `alembic upgrade head` and dropped at the end."""
-    url = str(make_url(ADMIN_DATABASE_URL).set(database=f"isync_test_{run_id}"))
-    migrate(url)  # creates the database, then applies every migration
-    yield url
-    asyncio.run(_drop_database(url))
+    """One database per test run, shared by the tests."""
+    with migrated_database(f"isync_test_{run_id}") as url:
+        yield url
 
 
 async def _drop_database(url: str) -> None:

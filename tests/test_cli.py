@@ -3,10 +3,19 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from collections.abc import Iterator
 
 import httpx
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import delete, select
 
 from app.config import Settings
+from app.crypto import SecretBox, generate_key
+from app.db import create_engine, create_sessionmaker, transaction
+from app.domain.models import Integration
+from tests.conftest import migrated_database
+from tests.fixtures.factories import create_integration, create_tenant
 
 
 async def run_cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
@@ -46,3 +55,49 @@ async def test_accounts_create_refuses_a_negative_campaign_count() -> None:
     code, _, stderr = await run_cli("accounts", "create", "X", "--nps-campaigns", "-1")
     assert code == 2
     assert "--nps-campaigns must be 0 or more" in stderr
+
+
+@pytest.fixture(scope="module")
+def keys_database_url(run_id: str) -> Iterator[str]:
+    """A database of its own: rotation reads every integration, other tests' included."""
+    with migrated_database(f"isync_test_{run_id}_keys") as url:
+        yield url
+
+
+async def test_rotate_keys_moves_every_token_to_the_first_key_and_reports_the_lost_ones(
+    keys_database_url: str,
+) -> None:
+    old, new, lost = generate_key(), generate_key(), generate_key()
+    engine = create_engine(keys_database_url, pool_size=1)
+    sessionmaker = create_sessionmaker(engine)
+    try:
+        tenant = await create_tenant(sessionmaker)
+        other = await create_tenant(sessionmaker)
+        old_box = SecretBox([SecretStr(old)])
+        tokens = {
+            await create_integration(sessionmaker, tenant, old_box.encrypt("tok_a")): "tok_a",
+            await create_integration(sessionmaker, other, old_box.encrypt("tok_b")): "tok_b",
+        }
+        orphan = SecretBox([SecretStr(lost)]).encrypt("tok_lost")
+        orphan_id = await create_integration(sessionmaker, tenant, orphan, slot=2)
+
+        env = {**os.environ, "DATABASE_URL": keys_database_url, "ENCRYPTION_KEYS": f"{new},{old}"}
+        code, stdout, stderr = await run_cli("rotate-keys", env=env)
+
+        assert code == 1, stderr
+        assert "Rotated: 2" in stdout
+        assert "Undecryptable: 1" in stdout
+        assert str(orphan_id) in stdout
+        async with sessionmaker() as session:
+            rows = await session.execute(select(Integration.id, Integration.access_token_encrypted))
+        stored = {row.id: row.access_token_encrypted for row in rows}
+        new_box = SecretBox([SecretStr(new)])
+        assert {id_: new_box.decrypt(stored[id_]) for id_ in tokens} == tokens
+        assert stored[orphan_id] == orphan  # left as it was, for its key to be found again
+
+        async with transaction(sessionmaker) as session:
+            await session.execute(delete(Integration).where(Integration.id == orphan_id))
+        code, stdout, stderr = await run_cli("rotate-keys", env={**env, "ENCRYPTION_KEYS": new})
+        assert (code, stdout.splitlines()[:2]) == (0, ["Rotated: 2", "Undecryptable: 0"]), stderr
+    finally:
+        await engine.dispose()
