@@ -5,7 +5,9 @@ run against the sandbox (100,000 contacts, 200 ms per page):
    client's partitioned read; the ratio (goal: at least 10x);
 2. under a rate limit the machine can serve (300 requests per 10 s), the share of the budget the
    read used and its share of 429s (goals: at least 90 %, under 1 %);
-3. peak RSS of the reading process for 20,000 and for 100,000 contacts (goal: under 30 MB apart).
+3. peak RSS of the reading process for 20,000 and for 100,000 contacts (goal: under 30 MB apart);
+4. search requests the 100,000-contact read of (1) made, against ceil(N/150) plus one per final
+   range, and contacts the sandbox sent, against N (goals: within the bound, each contact once).
 
     .venv/bin/python -m bench.fetch          (make bench-fetch)
 
@@ -18,6 +20,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import math
 import os
 import resource
 import subprocess
@@ -30,6 +33,7 @@ import httpx
 from redis.asyncio import Redis
 
 from app.intercom.client import IntercomClient, WorkspaceClient
+from app.intercom.paging import PartitionedReader
 from app.intercom.ratelimit import RateBudget
 from bench.common import pinned_sandbox
 
@@ -83,13 +87,13 @@ async def sequential_walk(workspace: WorkspaceClient, seconds: float) -> float:
 
 async def partitioned_read(
     workspace: WorkspaceClient, timezone: str, concurrency: int
-) -> tuple[int, float]:
+) -> tuple[int, float, PartitionedReader]:
     started = time.perf_counter()
     reader = workspace.reader(EVERYONE, timezone=timezone, concurrency=concurrency)
     read = 0
     async for page in reader.pages():
         read += len(page.contacts)
-    return read, time.perf_counter() - started
+    return read, time.perf_counter() - started, reader
 
 
 def full_window_share(stats: dict[str, Any], budget: int) -> float:
@@ -114,7 +118,7 @@ def read_in_subprocess(url: str) -> tuple[int, float]:
 
 async def read_only(url: str) -> None:
     async with workspace_client(url, f"bench-{uuid.uuid4().hex[:8]}") as (client, workspace):
-        read, _ = await partitioned_read(client, workspace["timezone"], concurrency=16)
+        read, _, _ = await partitioned_read(client, workspace["timezone"], concurrency=16)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"contacts": read, "peak_rss_mb": peak_mb}))
 
@@ -126,7 +130,9 @@ async def benchmark(args: argparse.Namespace) -> bool:
         async with workspace_client(url, prefix) as (client, workspace):
             timezone = workspace["timezone"]
             baseline = await sequential_walk(client, args.baseline_seconds)
-            read, elapsed = await partitioned_read(client, timezone, args.concurrency)
+            control(url, "POST", "/stats/reset")
+            read, elapsed, reader = await partitioned_read(client, timezone, args.concurrency)
+            first_read = control(url, "GET", "/stats")
             ours = read / elapsed
             ratio = ours / baseline
             results.append(
@@ -141,7 +147,9 @@ async def benchmark(args: argparse.Namespace) -> bool:
         control(url, "PUT", "/rate-limit", {"limit": args.rate_limit})
         control(url, "POST", "/stats/reset")
         async with workspace_client(url, f"{prefix}-limited") as (client, workspace):
-            read, elapsed = await partitioned_read(client, workspace["timezone"], args.concurrency)
+            read, elapsed, _ = await partitioned_read(
+                client, workspace["timezone"], args.concurrency
+            )
         stats = control(url, "GET", "/stats")
         share = full_window_share(stats, args.rate_limit)
         rejected = stats["rate_limited"] / max(1, stats["total_requests"])
@@ -169,6 +177,22 @@ async def benchmark(args: argparse.Namespace) -> bool:
                 large_mb - small_mb < 30 and small_read == small and large_read == large,
             )
         )
+
+    # Every page of a final range holds 150 contacts but its last, and a split range's first page
+    # is delivered, not read again: at most ceil(N/150) requests plus one per final range.
+    requests = first_read["requests"].get("POST /contacts/search", 0)
+    fetched = first_read["contacts_returned"].get("POST /contacts/search", 0)
+    ranges = len(reader.checkpoint().partitions)
+    bound = math.ceil(args.contacts / 150) + ranges
+    results.append(
+        (
+            f"4. requests of the {args.contacts}-contact read: {requests} searches, bound "
+            f"ceil(N/150) + ranges = {math.ceil(args.contacts / 150)} + {ranges} = {bound} "
+            f"(goal <= bound; {reader.stats.splits} splits); contacts fetched {fetched} "
+            f"(goal {args.contacts}: each once)",
+            requests <= bound and fetched == args.contacts,
+        )
+    )
 
     for line, ok in results:
         print(f"{line} {'OK' if ok else 'MISSED'}", flush=True)
