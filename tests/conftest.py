@@ -51,7 +51,7 @@ def migrated_database(name: str) -> Iterator[str]:
     try:
         yield url
     finally:
-        asyncio.run(_drop_database(url))
+        asyncio.run(drop_database(url))
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +61,7 @@ def database_url(run_id: str) -> Iterator[str]:
         yield url
 
 
-async def _drop_database(url: str) -> None:
+async def drop_database(url: str) -> None:
     name = make_url(url).database
     admin = create_async_engine(ADMIN_DATABASE_URL, isolation_level="AUTOCOMMIT")
     async with admin.connect() as connection:

@@ -26,6 +26,8 @@ class SyncTrigger(enum.StrEnum):
 
 
 ACTIVE_STATUSES = (SyncStatus.PENDING, SyncStatus.RUNNING)
+# The partial indexes' predicate, as SQL text (ON CONFLICT must repeat it literally).
+ACTIVE_PREDICATE = "status IN ('pending', 'running')"
 
 
 class SyncRun(IdMixin, TimestampMixin, Base):
@@ -38,13 +40,13 @@ class SyncRun(IdMixin, TimestampMixin, Base):
             "uq_sync_runs_active_segment",
             "segment_id",
             unique=True,
-            postgresql_where=text("status IN ('pending', 'running')"),
+            postgresql_where=text(ACTIVE_PREDICATE),
         ),
         # The sweeper's question: which active runs have a lapsed lease?
         Index(
             "ix_sync_runs_active_lease_expires_at",
             "lease_expires_at",
-            postgresql_where=text("status IN ('pending', 'running')"),
+            postgresql_where=text(ACTIVE_PREDICATE),
         ),
     )
 

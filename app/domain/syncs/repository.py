@@ -5,12 +5,12 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.models import SyncRun, SyncStatus
-from app.domain.models.syncs import ACTIVE_STATUSES
+from app.domain.models.syncs import ACTIVE_PREDICATE, ACTIVE_STATUSES
 from app.domain.scope import AccountScope
 
 
@@ -43,7 +43,9 @@ class SyncRunRepository:
             .values(**values)
             .on_conflict_do_nothing(
                 index_elements=[SyncRun.segment_id],
-                index_where=SyncRun.status.in_(ACTIVE_STATUSES),
+                # Literal, not bound: PostgreSQL matches the partial index by its predicate,
+                # and a prepared statement's generic plan cannot see parameter values.
+                index_where=text(ACTIVE_PREDICATE),
             )
             .returning(SyncRun.id)
         )

@@ -289,7 +289,12 @@ async def _work(ports: RunnerPorts, job: _Job) -> None:
                     return
         await current.drain()
         await _write_batch(ports, job, batch, None, finish=True)
-    except BaseException:
+    except Exception:
+        # What was read before Intercom failed is committed, so the deferred run resumes after it.
+        with contextlib.suppress(Exception):
+            await current.drain()
+        raise
+    except BaseException:  # cancelled (lease lost, shutdown): write nothing more
         await current.abandon()
         raise
     log.info("syncs.finished", sync_id=str(job.run_id))
@@ -423,9 +428,10 @@ def _record_attempt(session: AsyncSession, ports: RunnerPorts, run: SyncRun, err
         )
         log.warning("syncs.failed", sync_id=str(run.id), error_code="internal_error")
         return
-    _hand_over(
-        session, ports, run, not_before=datetime.now(UTC) + _backoff(ports.settings, run.attempts)
-    )
+    # The first retry is immediate (a killed worker is no reason to wait); repeated ones back
+    # off, in case the run itself is what kills its workers.
+    wait = timedelta(0) if run.attempts == 1 else _backoff(ports.settings, run.attempts - 1)
+    _hand_over(session, ports, run, not_before=datetime.now(UTC) + wait)
 
 
 async def _end(ports: RunnerPorts, job: _Job, status: SyncStatus, code: str, message: str) -> None:

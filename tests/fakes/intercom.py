@@ -1,0 +1,106 @@
+"""An in-memory Intercom workspace that implements the domain's ports (app/domain/ports.py):
+honest enough for the runner's tests (search by role or segment, pages, resumable checkpoints),
+with faults on demand. Behaviour against Intercom itself is tested with the sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.intercom.models import Contact, Me, Segment
+from app.intercom.paging import Checkpoint, Partition
+
+
+def contact(contact_id: str, **fields: Any) -> Contact:
+    values: dict[str, Any] = {"role": "user", "updated_at": 1_700_000_000, **fields}
+    values.setdefault("email", f"{contact_id}@example.com")
+    return Contact.model_validate({"id": contact_id, **values})
+
+
+@dataclass
+class FakePage:
+    contacts: list[Contact]
+
+
+@dataclass
+class FakeWorkspace:
+    contacts: list[Contact] = field(default_factory=list)
+    segments: dict[str, set[str]] = field(default_factory=dict)
+    page_size: int = 3
+    # Raised by the reader once it has handed out this many pages (in total, for this object).
+    fail_after_pages: int | None = None
+    failure: Exception | None = None
+    pages_served: int = 0
+
+    async def me(self) -> Me:
+        return Me.model_validate(
+            {"type": "admin", "id": "1", "app": {"id_code": "fake", "name": "Fake"}}
+        )
+
+    async def list_segments(self, *, include_count: bool = True) -> list[Segment]:
+        return [
+            Segment(id=key, name=key, person_type="user", count=len(ids))
+            for key, ids in self.segments.items()
+        ]
+
+    async def count_contacts(self, query: Mapping[str, Any]) -> int:
+        return len(self.matching(query))
+
+    def matching(self, query: Mapping[str, Any]) -> list[Contact]:
+        field_name, value = query["field"], query["value"]
+        if field_name == "role":
+            return [c for c in self.contacts if c.role == value]
+        if field_name == "segment_id":
+            return [c for c in self.contacts if c.id in self.segments.get(value, set())]
+        raise NotImplementedError(f"the fake searches by role or segment_id, not {field_name}")
+
+    def reader(
+        self,
+        query: Mapping[str, Any],
+        *,
+        timezone: str | None,
+        concurrency: int = 8,
+        checkpoint: Checkpoint | None = None,
+    ) -> FakeReader:
+        start = 0
+        if checkpoint is not None:
+            start = int(checkpoint.partitions[0].cursor or 0)
+        return FakeReader(self, self.matching(query), start)
+
+
+class FakeReader:
+    def __init__(self, workspace: FakeWorkspace, contacts: list[Contact], start: int) -> None:
+        self._workspace = workspace
+        self._contacts = contacts
+        self._position = start
+
+    def checkpoint(self) -> Checkpoint:
+        done = self._position >= len(self._contacts)
+        return Checkpoint([Partition(None, None, cursor=str(self._position), done=done)])
+
+    async def pages(self) -> AsyncGenerator[FakePage, None]:
+        size = self._workspace.page_size
+        while self._position < len(self._contacts):
+            workspace = self._workspace
+            if workspace.fail_after_pages is not None and (
+                workspace.pages_served >= workspace.fail_after_pages
+            ):
+                raise workspace.failure or RuntimeError("injected failure")
+            page = self._contacts[self._position : self._position + size]
+            self._position += len(page)
+            workspace.pages_served += 1
+            yield FakePage(page)
+
+
+@dataclass
+class FakeGateway:
+    """Opens the workspace registered for an app id, else the default one."""
+
+    default: FakeWorkspace
+    by_app_id: dict[str, FakeWorkspace] = field(default_factory=dict)
+
+    def workspace(
+        self, token: str, region: str | None = None, *, app_id: str | None = None
+    ) -> FakeWorkspace:
+        return self.by_app_id.get(app_id or "", self.default)
