@@ -314,11 +314,10 @@ class PartitionedReader:
         fresh: list[dict[str, int]] = [{} for _ in children]
         owners_of: list[list[int]] = []
         for contact in contacts:
-            # A contact without a date matches no child's date filters: delivered, excluded
-            # nowhere.
-            owners = [] if contact.created_at is None else _owners(children, self._day(contact))
+            day = self._day(contact)
+            owners = _owners(children, day)
             for index in owners:
-                fresh[index][contact.id] = self._day(contact)
+                fresh[index][contact.id] = day
             owners_of.append(owners)
         blocked = {
             i for i, child in enumerate(children) if not self._fits(child, inherited[i] | fresh[i])
@@ -341,8 +340,10 @@ class PartitionedReader:
         return and_with(self.query, self._filters(partition, excluded)) is not None
 
     def _day(self, contact: Contact) -> int:
-        assert contact.created_at is not None
-        return datetime.fromtimestamp(contact.created_at, self._zone).date().toordinal()
+        # No date (never seen from Intercom, but the field is optional): a search would match
+        # it, if at all, as the earliest; as epoch 0 it is left out of the open first range.
+        created_at = contact.created_at or 0
+        return datetime.fromtimestamp(created_at, self._zone).date().toordinal()
 
     def _should_split(self, partition: Partition, total: int) -> bool:
         return (
