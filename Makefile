@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format openapi sandbox migrate bench-sandbox bench-fetch clean
+.PHONY: install run test lint format openapi sandbox migrate bench-sandbox bench-fetch bench-sync clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ bench-sandbox: install
 ## This client vs. the sequential walk, use of a rate budget, and memory (100,000 contacts).
 bench-fetch: install
 	$(BIN)/python -m bench.fetch
+
+## A Users sync of 100,000 contacts end to end through the worker vs. a sequential sync (4-5 min).
+bench-sync: install
+	$(BIN)/python -m bench.sync
 
 migrate: install .env
 	$(BIN)/intercom-sync migrate

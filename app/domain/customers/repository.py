@@ -103,7 +103,7 @@ _UPSERT_SOURCES = text(
             id, account_id, customer_id, integration_id, intercom_contact_id, role, email, name,
             phone, properties, content_hash, intercom_updated_at, changed_at
         )
-        SELECT gen_random_uuid(), :account_id, customer.id, :integration_id,
+        SELECT gen_random_uuid(), :account_id, incoming.customer_id, :integration_id,
                incoming.contact_id, incoming.role, incoming.email, incoming.name, incoming.phone,
                CAST(incoming.properties AS jsonb),
                {
@@ -114,9 +114,11 @@ _UPSERT_SOURCES = text(
         )
     },
                incoming.updated_at, now()
-        FROM {_INCOMING}
-        JOIN customers AS customer
-          ON customer.account_id = :account_id AND customer.email = incoming.email
+        FROM unnest(
+            CAST(:contact_ids AS text[]), CAST(:customer_ids AS uuid[]), CAST(:roles AS text[]),
+            CAST(:emails AS text[]), CAST(:names AS text[]), CAST(:phones AS text[]),
+            CAST(:properties AS text[]), CAST(:updated_ats AS bigint[])
+        ) AS incoming(contact_id, customer_id, role, email, name, phone, properties, updated_at)
         ORDER BY incoming.contact_id
         ON CONFLICT (integration_id, intercom_contact_id) DO UPDATE SET
             customer_id = excluded.customer_id, role = excluded.role, email = excluded.email,
@@ -162,6 +164,8 @@ _APPLY_WINNERS = text(
     """
 )
 
+_INDEX_LOOKUPS_ONLY = text("SET LOCAL enable_seqscan = off")
+
 # Concurrent inserts of one email: the loser's ON CONFLICT waits, then sees the row only in a
 # later statement. A few rounds always suffice; more means something else is wrong.
 _MAX_LOCK_ROUNDS = 5
@@ -204,10 +208,16 @@ class CustomerRepository:
         Customers are locked in id order first, so two batches touching one customer (a Users
         and a Leads sync, two workspaces) run one after the other and the later one sees the
         earlier one's sources: the winner never depends on timing."""
+        # Every statement below looks up a batch of keys: index probes are always the right
+        # plan, but during a large import the tables' statistics lag behind their size and the
+        # planner picks scans whose cost grows with the table (a quadratic import). Local to
+        # this transaction.
+        await self.session.execute(_INDEX_LOOKUPS_ONLY)
         ids, created = await self._lock_or_create(account, winners_by_email)
         params = {
             "account_id": account.id,
             "integration_id": integration_id,
+            "customer_ids": [ids[source.email] for source in sources],
             **_columns(sources),
         }
         moved_from = (await self.session.execute(_UPSERT_SOURCES, params)).scalars().all()

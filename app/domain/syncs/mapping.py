@@ -90,7 +90,7 @@ def check_text(field: str, value: str | None, max_length: int | None = None) -> 
         return
     if max_length is not None and len(value) > max_length:
         raise Fail(f"value_too_long:{field}")
-    if "\x00" in value or not _encodable(value):
+    if "\x00" in value or not (value.isascii() or _encodable(value)):
         raise Fail(f"invalid_text:{field}")
 
 
@@ -103,21 +103,29 @@ def _encodable(value: str) -> bool:
 
 
 def properties_json(properties: dict[str, Any]) -> str:
-    """The properties as the JSON the database stores, or Fail naming the first bad value."""
+    """The properties as the JSON the database stores, or Fail naming the first bad value.
+
+    orjson refuses lone surrogates and integers beyond 64 bits and writes NUL as an escape, so
+    one pass over the encoded bytes is the check; the slow walk only runs to name the culprit."""
+    try:
+        encoded = orjson.dumps(properties)
+    except (orjson.JSONEncodeError, TypeError):
+        _name_bad_value(properties)
+        raise Fail("invalid_value:properties") from None
+    if b"\\u0000" in encoded:
+        _name_bad_value(properties)
+    if len(encoded) > MAX_PROPERTIES_BYTES:
+        raise Fail("value_too_long:properties")
+    return encoded.decode()
+
+
+def _name_bad_value(properties: dict[str, Any]) -> None:
     try:
         for key, value in properties.items():
             check_text("properties", key)
             _check_value(f"properties.{key}", value)
     except RecursionError:
         raise Fail("invalid_value:properties") from None
-    try:
-        encoded = orjson.dumps(properties)
-    except (orjson.JSONEncodeError, TypeError):
-        # Integers beyond 64 bits, nesting beyond orjson's limit: nothing we can store as-is.
-        raise Fail("invalid_value:properties") from None
-    if len(encoded) > MAX_PROPERTIES_BYTES:
-        raise Fail("value_too_long:properties")
-    return encoded.decode()
 
 
 def _check_value(field: str, value: Any) -> None:
