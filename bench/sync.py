@@ -55,7 +55,7 @@ from app.domain.segments import service as segment_service
 from app.domain.syncs import commands, runner
 from app.domain.syncs.repository import SyncRunRepository
 from app.intercom.client import IntercomClient, WorkspaceClient, new_http_client
-from app.intercom.models import Contact, Me, Segment
+from app.intercom.models import Contact, MalformedContact, Me, Segment
 from app.intercom.paging import Checkpoint, Partition
 from app.workers.arq_backend import ArqQueue
 from bench.common import pinned_sandbox
@@ -82,7 +82,7 @@ class Measured:
 
 @dataclass
 class _Page:
-    contacts: list[Contact]
+    contacts: list[Contact | MalformedContact]
 
 
 class SequentialReader:

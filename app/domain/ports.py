@@ -3,17 +3,17 @@ are wired at the edges (app/adapters.py); tests may use honest fakes (tests/fake
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from app.intercom.models import Contact, Me, Segment
+from app.intercom.models import Contact, MalformedContact, Me, Segment
 from app.intercom.paging import Checkpoint
 
 
 class ContactPage(Protocol):
     @property
-    def contacts(self) -> list[Contact]: ...
+    def contacts(self) -> Sequence[Contact | MalformedContact]: ...
 
 
 class ContactReader(Protocol):

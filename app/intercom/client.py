@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import httpx
 import structlog
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -41,6 +41,7 @@ from app.intercom.models import (
     DataAttribute,
     DataAttributeList,
     ErrorList,
+    IntercomModel,
     Me,
     Segment,
     SegmentList,
@@ -60,7 +61,7 @@ REGION_BASE_URLS = {
     "AU": "https://api.au.intercom.io",
 }
 
-ModelT = TypeVar("ModelT", bound=BaseModel)
+ModelT = TypeVar("ModelT", bound=IntercomModel)
 
 
 def base_url_for(region: str | None, override: str | None = None) -> str:
@@ -272,7 +273,7 @@ class WorkspaceClient:
                 )
                 _raise_for_error(response)
                 try:
-                    return model.model_validate_json(response.content)
+                    return model.parse_json(response.content)
                 except ValidationError as exc:
                     raise IntercomUnexpectedResponse(
                         f"Unexpected response from Intercom {method} {path}: {exc.error_count()} "

@@ -38,7 +38,7 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from app.intercom.models import Contact, ContactList
+from app.intercom.models import Contact, ContactList, MalformedContact
 from app.intercom.query import Filter, Group, Query, QueryBuilder, and_with
 
 # Version 2 added each range's exclusions; version 1 (written before) has none and reads as is.
@@ -114,7 +114,7 @@ class Checkpoint:
 
 @dataclass(frozen=True)
 class ContactPage:
-    contacts: list[Contact]
+    contacts: list[Contact | MalformedContact]
     partition: Partition
     next_cursor: str | None
 
@@ -299,8 +299,8 @@ class PartitionedReader:
         self._partitions[index : index + 1] = children
 
     def _plan_split(
-        self, partition: Partition, contacts: list[Contact]
-    ) -> tuple[list[Partition], list[Contact]] | None:
+        self, partition: Partition, contacts: list[Contact | MalformedContact]
+    ) -> tuple[list[Partition], list[Contact | MalformedContact]] | None:
         """The children of a range and the contacts of its first page that can be delivered
         now, each left out of the child that would return it; None when the range cannot be
         split without losing exclusions it already carries (it is then paged as it is)."""
@@ -312,8 +312,12 @@ class PartitionedReader:
         if not all(self._fits(child, inherited[i]) for i, child in enumerate(children)):
             return None
         fresh: list[dict[str, int]] = [{} for _ in children]
-        owners_of: list[list[int]] = []
+        owners_of: list[list[int] | None] = []
         for contact in contacts:
+            if isinstance(contact, MalformedContact):
+                # No date to place it by: not delivered now, read again by its child.
+                owners_of.append(None)
+                continue
             day = self._day(contact)
             owners = _owners(children, day)
             for index in owners:
@@ -325,7 +329,9 @@ class PartitionedReader:
         # A contact is delivered only if every child that might return it leaves it out; the
         # others stay for their child to read (excluding them anywhere could lose them).
         delivered = [
-            c for c, owners in zip(contacts, owners_of, strict=True) if blocked.isdisjoint(owners)
+            c
+            for c, owners in zip(contacts, owners_of, strict=True)
+            if owners is not None and blocked.isdisjoint(owners)
         ]
         kept = {contact.id for contact in delivered}
         for index, child in enumerate(children):

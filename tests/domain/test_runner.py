@@ -22,7 +22,7 @@ from app.domain.scope import AccountScope
 from app.domain.syncs import commands, runner
 from app.domain.syncs.repository import SyncRunRepository
 from app.intercom.errors import IntercomServerError
-from app.intercom.models import Contact
+from app.intercom.models import Contact, MalformedContact
 from tests.fakes.intercom import FakeGateway, FakeWorkspace, contact
 from tests.fakes.queue import RecordingQueue
 from tests.fixtures.factories import create_tenant
@@ -212,6 +212,7 @@ async def test_one_bad_contact_fails_alone_with_its_reason_and_the_run_goes_on(
         contact("surrogate", name="bad \udc80 text"),
         contact("huge-int", custom_attributes={"mrr": 2**70}),
         contact("x" * 65),
+        MalformedContact(id="m1", problem="invalid fields: role"),
         contact("ok2", email="ok2@x.io", name="Zoë 李 🚀", custom_attributes={"note": "é\u200b"}),
     ]
     run_id = await start(world, world.users)
@@ -230,6 +231,7 @@ async def test_one_bad_contact_fails_alone_with_its_reason_and_the_run_goes_on(
         "invalid_text:properties": 1,
         "invalid_value:properties": 1,
         "value_too_long:id": 1,
+        "malformed_contact": 1,
     }
     assert run.fetched == run.created + run.failed
     customers = await customers_of(sessionmaker, world.account)

@@ -4,11 +4,11 @@ with faults on demand. Behaviour against Intercom itself is tested with the sand
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.intercom.models import Contact, Me, Segment
+from app.intercom.models import Contact, MalformedContact, Me, Segment
 from app.intercom.paging import Checkpoint, Partition
 
 
@@ -20,12 +20,12 @@ def contact(contact_id: str, **fields: Any) -> Contact:
 
 @dataclass
 class FakePage:
-    contacts: list[Contact]
+    contacts: list[Contact | MalformedContact]
 
 
 @dataclass
 class FakeWorkspace:
-    contacts: list[Contact] = field(default_factory=list)
+    contacts: Sequence[Contact | MalformedContact] = field(default_factory=list)
     segments: dict[str, set[str]] = field(default_factory=dict)
     page_size: int = 3
     # Raised by the reader once it has handed out this many pages (in total, for this object).
@@ -47,10 +47,11 @@ class FakeWorkspace:
     async def count_contacts(self, query: Mapping[str, Any]) -> int:
         return len(self.matching(query))
 
-    def matching(self, query: Mapping[str, Any]) -> list[Contact]:
+    def matching(self, query: Mapping[str, Any]) -> list[Contact | MalformedContact]:
         field_name, value = query["field"], query["value"]
         if field_name == "role":
-            return [c for c in self.contacts if c.role == value]
+            # A malformed item has no role to search by: every search returns it.
+            return [c for c in self.contacts if getattr(c, "role", value) == value]
         if field_name == "segment_id":
             return [c for c in self.contacts if c.id in self.segments.get(value, set())]
         raise NotImplementedError(f"the fake searches by role or segment_id, not {field_name}")
@@ -70,7 +71,9 @@ class FakeWorkspace:
 
 
 class FakeReader:
-    def __init__(self, workspace: FakeWorkspace, contacts: list[Contact], start: int) -> None:
+    def __init__(
+        self, workspace: FakeWorkspace, contacts: list[Contact | MalformedContact], start: int
+    ) -> None:
         self._workspace = workspace
         self._contacts = contacts
         self._position = start

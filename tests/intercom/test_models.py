@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from app.intercom.models import Contact, DataAttributeList
+from app.intercom.models import ContactDetail, ContactList, DataAttributeList, MalformedContact
 
 
 def test_a_contact_with_unknown_fields_and_full_addressable_lists_parses() -> None:
-    contact = Contact.model_validate(
+    contact = ContactDetail.model_validate(
         {
             "id": "1",
             "role": "lead",
@@ -37,3 +37,18 @@ def test_data_attributes_of_an_unknown_type_are_kept() -> None:
         }
     )
     assert listed.data[0].data_type == "datetime"
+
+
+def test_a_malformed_contact_in_a_page_is_kept_as_such_and_the_others_parse() -> None:
+    page = ContactList.parse_json(
+        b'{"type": "list", "total_count": 3, "data": ['
+        b'{"id": "1", "role": "user"},'
+        b'{"role": "user", "email": "no-id@x.io"},'
+        b'{"id": "3", "role": "visitor", "created_at": "yesterday"}]}'
+    )
+    good, missing_id, wrong_types = page.data
+    assert not isinstance(good, MalformedContact)
+    assert missing_id == MalformedContact(id="", problem="invalid fields: id")
+    assert isinstance(wrong_types, MalformedContact)
+    assert wrong_types.id == "3"
+    assert wrong_types.problem == "invalid fields: created_at, role"

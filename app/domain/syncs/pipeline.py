@@ -24,13 +24,15 @@ from app.domain.syncs.mapping import (
     properties_json,
 )
 from app.domain.syncs.report import Report
-from app.intercom.models import Contact
+from app.intercom.models import Contact, MalformedContact
 
 # Two Intercom contacts with one email: the winner supplies the customer's values; the others are
 # linked to it (webhooks find the customer through them) and reported as skipped for this reason.
 DUPLICATE_EMAIL = "duplicate_email"
 # The same contact twice in one batch (a moving workspace): the most recent copy is kept.
 DUPLICATE_CONTACT = "duplicate_contact"
+# Intercom sent an item that is not a contact (a field missing or of the wrong type).
+MALFORMED_CONTACT = "malformed_contact"
 
 
 @dataclass
@@ -59,11 +61,14 @@ def to_source(contact: Contact) -> IncomingSource:
     )
 
 
-def prepare(contacts: Iterable[Contact]) -> PreparedBatch:
+def prepare(contacts: Iterable[Contact | MalformedContact]) -> PreparedBatch:
     report = Report()
     by_contact: dict[str, IncomingSource] = {}
     for contact in contacts:
         report.fetched += 1
+        if isinstance(contact, MalformedContact):
+            report.fail(MALFORMED_CONTACT)
+            continue
         try:
             source = to_source(contact)
         except Skip as skip:

@@ -49,7 +49,7 @@ from app.intercom.errors import (
     IntercomTransportError,
     IntercomUnexpectedResponse,
 )
-from app.intercom.models import Contact
+from app.intercom.models import Contact, MalformedContact
 from app.intercom.paging import Checkpoint
 
 log = structlog.get_logger(__name__)
@@ -238,7 +238,9 @@ class _Slice:
         self.deadline = time.monotonic() + ports.settings.slice.total_seconds()
         self._writing: asyncio.Task[None] | None = None
 
-    async def submit(self, contacts: list[Contact], checkpoint: Checkpoint) -> None:
+    async def submit(
+        self, contacts: list[Contact | MalformedContact], checkpoint: Checkpoint
+    ) -> None:
         await self.drain()
         self._writing = asyncio.create_task(
             _write_batch(self.ports, self.job, contacts, checkpoint, finish=False)
@@ -272,7 +274,7 @@ async def _work(ports: RunnerPorts, job: _Job) -> None:
         checkpoint=job.checkpoint,
     )
     current = _Slice(ports, job)
-    batch: list[Contact] = []
+    batch: list[Contact | MalformedContact] = []
     try:
         async with contextlib.aclosing(reader.pages()) as pages:
             async for page in pages:
@@ -303,7 +305,7 @@ async def _work(ports: RunnerPorts, job: _Job) -> None:
 async def _write_batch(
     ports: RunnerPorts,
     job: _Job,
-    contacts: list[Contact],
+    contacts: list[Contact | MalformedContact],
     checkpoint: Checkpoint | None,
     *,
     finish: bool,
