@@ -46,12 +46,3 @@ class InvalidInput(AppError):
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}", errors=[{"field": field, "message": message}])
-
-
-class RetryLater(Exception):
-    """Raised by a job's domain code when the work must wait (e.g. an exhausted Intercom
-    rate-limit window): the worker re-queues the job after `delay_s` instead of sleeping."""
-
-    def __init__(self, delay_s: float) -> None:
-        super().__init__(f"retry in {delay_s:.0f}s")
-        self.delay_s = delay_s

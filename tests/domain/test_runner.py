@@ -394,6 +394,23 @@ async def test_an_intercom_outage_defers_the_run_then_fails_it_when_it_lasts(
     assert failed.fetched == 6  # the batch read before the outage was written, and stays
 
 
+async def test_an_outage_with_retry_after_defers_the_run_until_then(
+    world: World, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    world.workspace.contacts = people(3)
+    world.workspace.fail_after_pages = 0
+    world.workspace.failure = IntercomServerError("Maintenance", status=503, retry_after_s=120)
+    await start(world, world.users)
+
+    job = world.queue.jobs.pop(0)
+    await runner.run_slice(world.ports, uuid.UUID(job.kwargs["sync_id"]), 0, owner="w")
+
+    retry = world.queue.last()
+    assert retry.defer_until is not None
+    wait_s = (retry.defer_until - datetime.now(UTC)).total_seconds()
+    assert 110 < wait_s <= 120
+
+
 async def test_an_undecryptable_token_fails_the_run_with_its_own_code(
     world: World, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
@@ -495,3 +512,28 @@ async def test_an_earlier_connected_workspace_wins_a_tie_whatever_the_order(
 
     customers = await customers_of(sessionmaker, world.account)
     assert customers["tie@x.io"][0] == "From one"
+
+
+async def test_a_contact_whose_email_changed_leaves_its_customer_to_the_next_winner(
+    world: World, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    world.workspace.contacts = [
+        contact("u1", email="old@x.io", name="The user", updated_at=1),
+        contact("l1", role="lead", email="old@x.io", name="The lead", updated_at=1),
+    ]
+    for segment in (world.users, world.leads):
+        await start(world, segment)
+        await run_queued(world)
+    assert (await customers_of(sessionmaker, world.account))["old@x.io"][0] == "The user"
+
+    world.workspace.contacts = [
+        contact("u1", email="new@x.io", name="The user", updated_at=2),
+        contact("l1", role="lead", email="old@x.io", name="The lead", updated_at=1),
+    ]
+    run_id = await start(world, world.users)
+    await run_queued(world)
+
+    customers = await customers_of(sessionmaker, world.account)
+    assert customers["new@x.io"][0] == "The user"
+    assert customers["old@x.io"][0] == "The lead"
+    assert (await read_run(sessionmaker, run_id)).created == 1

@@ -8,10 +8,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain.accounts.repository import AccountRepository
 from app.domain.models import Account, ApiKey
 
 API_KEY_PREFIX = "isk_"
@@ -50,17 +49,9 @@ async def issue_api_key(session: AsyncSession, account_id: uuid.UUID) -> str:
 
 
 async def account_for_api_key(session: AsyncSession, key: str) -> uuid.UUID | None:
-    return await session.scalar(
-        select(ApiKey.account_id).where(
-            ApiKey.key_hash == hash_api_key(key), ApiKey.revoked_at.is_(None)
-        )
-    )
+    return await AccountRepository(session).account_id_for_key_hash(hash_api_key(key))
 
 
 async def ensure_account(session: AsyncSession, account_id: uuid.UUID, name: str | None) -> None:
     """Accounts are owned by the main product: the first JWT that names one provisions it."""
-    await session.execute(
-        insert(Account)
-        .values(id=account_id, name=name or str(account_id), nps_campaigns=0)
-        .on_conflict_do_nothing(index_elements=[Account.id])
-    )
+    await AccountRepository(session).insert_if_missing(account_id, name or str(account_id))

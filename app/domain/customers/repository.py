@@ -88,51 +88,49 @@ _INSERT_CUSTOMERS = text(
     """
 )
 
+# Which customer each contact of the batch belongs to now: a contact whose email changed in
+# Intercom leaves its customer, which must then pick a new winner.
+_CURRENT_LINKS = text(
+    """
+    SELECT intercom_contact_id, customer_id FROM customer_sources
+    WHERE integration_id = :integration_id
+      AND intercom_contact_id = ANY(CAST(:contact_ids AS text[]))
+    """
+)
+
 # Writes only sources that are new or whose values, customer or rank changed: an unchanged
-# re-sync rewrites no row. `previous` is read in the statement's snapshot, before the upsert, so
-# a contact whose email changed names the customer it left (which must pick a new winner).
+# re-sync rewrites no row.
 _UPSERT_SOURCES = text(
     f"""
-    WITH previous AS (
-        SELECT intercom_contact_id, customer_id FROM customer_sources
-        WHERE integration_id = :integration_id
-          AND intercom_contact_id = ANY(CAST(:contact_ids AS text[]))
-    ),
-    written AS (
-        INSERT INTO customer_sources AS s (
-            id, account_id, customer_id, integration_id, intercom_contact_id, role, email, name,
-            phone, properties, content_hash, intercom_updated_at, changed_at
-        )
-        SELECT gen_random_uuid(), :account_id, incoming.customer_id, :integration_id,
-               incoming.contact_id, incoming.role, incoming.email, incoming.name, incoming.phone,
-               CAST(incoming.properties AS jsonb),
-               {
+    INSERT INTO customer_sources AS s (
+        id, account_id, customer_id, integration_id, intercom_contact_id, role, email, name,
+        phone, properties, content_hash, intercom_updated_at, changed_at
+    )
+    SELECT gen_random_uuid(), :account_id, incoming.customer_id, :integration_id,
+           incoming.contact_id, incoming.role, incoming.email, incoming.name, incoming.phone,
+           CAST(incoming.properties AS jsonb),
+           {
         CONTENT_HASH.format(
             name="incoming.name",
             phone="incoming.phone",
             properties="CAST(incoming.properties AS jsonb)",
         )
     },
-               incoming.updated_at, now()
-        FROM unnest(
-            CAST(:contact_ids AS text[]), CAST(:customer_ids AS uuid[]), CAST(:roles AS text[]),
-            CAST(:emails AS text[]), CAST(:names AS text[]), CAST(:phones AS text[]),
-            CAST(:properties AS text[]), CAST(:updated_ats AS bigint[])
-        ) AS incoming(contact_id, customer_id, role, email, name, phone, properties, updated_at)
-        ORDER BY incoming.contact_id
-        ON CONFLICT (integration_id, intercom_contact_id) DO UPDATE SET
-            customer_id = excluded.customer_id, role = excluded.role, email = excluded.email,
-            name = excluded.name, phone = excluded.phone, properties = excluded.properties,
-            content_hash = excluded.content_hash,
-            intercom_updated_at = excluded.intercom_updated_at, changed_at = excluded.changed_at
-        WHERE (s.customer_id, s.role, s.content_hash, s.intercom_updated_at)
-              IS DISTINCT FROM (excluded.customer_id, excluded.role, excluded.content_hash,
-                                excluded.intercom_updated_at)
-        RETURNING s.intercom_contact_id, s.customer_id
-    )
-    SELECT previous.customer_id FROM written
-    JOIN previous USING (intercom_contact_id)
-    WHERE previous.customer_id <> written.customer_id
+           incoming.updated_at, now()
+    FROM unnest(
+        CAST(:contact_ids AS text[]), CAST(:customer_ids AS uuid[]), CAST(:roles AS text[]),
+        CAST(:emails AS text[]), CAST(:names AS text[]), CAST(:phones AS text[]),
+        CAST(:properties AS text[]), CAST(:updated_ats AS bigint[])
+    ) AS incoming(contact_id, customer_id, role, email, name, phone, properties, updated_at)
+    ORDER BY incoming.contact_id
+    ON CONFLICT (integration_id, intercom_contact_id) DO UPDATE SET
+        customer_id = excluded.customer_id, role = excluded.role, email = excluded.email,
+        name = excluded.name, phone = excluded.phone, properties = excluded.properties,
+        content_hash = excluded.content_hash,
+        intercom_updated_at = excluded.intercom_updated_at, changed_at = excluded.changed_at
+    WHERE (s.customer_id, s.role, s.content_hash, s.intercom_updated_at)
+          IS DISTINCT FROM (excluded.customer_id, excluded.role, excluded.content_hash,
+                            excluded.intercom_updated_at)
     """
 )
 
@@ -214,13 +212,27 @@ class CustomerRepository:
         # this transaction.
         await self.session.execute(_INDEX_LOOKUPS_ONLY)
         ids, created = await self._lock_or_create(account, winners_by_email)
-        params = {
-            "account_id": account.id,
-            "integration_id": integration_id,
-            "customer_ids": [ids[source.email] for source in sources],
-            **_columns(sources),
+        customer_ids = [ids[source.email] for source in sources]
+        columns = _columns(sources)
+        links = await self.session.execute(
+            _CURRENT_LINKS,
+            {"integration_id": integration_id, "contact_ids": columns["contact_ids"]},
+        )
+        linked: dict[str, uuid.UUID] = {contact_id: customer_id for contact_id, customer_id in links}
+        moved_from = {
+            linked[s.intercom_contact_id]
+            for s, customer_id in zip(sources, customer_ids, strict=True)
+            if linked.get(s.intercom_contact_id, customer_id) != customer_id
         }
-        moved_from = (await self.session.execute(_UPSERT_SOURCES, params)).scalars().all()
+        await self.session.execute(
+            _UPSERT_SOURCES,
+            {
+                "account_id": account.id,
+                "integration_id": integration_id,
+                "customer_ids": customer_ids,
+                **columns,
+            },
+        )
         touched = sorted({*ids.values(), *moved_from})
         rows = await self.session.execute(
             _APPLY_WINNERS, {"account_id": account.id, "customer_ids": touched}

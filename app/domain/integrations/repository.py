@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.models import Account, Integration
@@ -35,4 +35,12 @@ class IntegrationRepository:
         """Serialises changes to an account's integrations (two connects cannot take one slot)."""
         await self.session.execute(
             select(Account.id).where(Account.id == account.id).with_for_update()
+        )
+
+    async def require_reauth(self, account: AccountScope, integration_id: uuid.UUID) -> None:
+        """Intercom refused the integration's token: nothing works until it is reconnected."""
+        await self.session.execute(
+            update(Integration)
+            .where(Integration.id == integration_id, Integration.account_id == account.id)
+            .values(status="reauth_required")
         )

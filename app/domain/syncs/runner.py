@@ -25,13 +25,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import structlog
-from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random
 
 from app.domain.customers.repository import CustomerRepository
 from app.domain.integrations import service as integration_service
+from app.domain.integrations.repository import IntegrationRepository
 from app.domain.models import Integration, Segment, SyncRun, SyncStatus
 from app.domain.outbox.service import unit_of_work
 from app.domain.ports import IntercomGateway, JobQueue, SecretCipher
@@ -116,7 +116,10 @@ async def run_slice(ports: RunnerPorts, sync_id: uuid.UUID, generation: int, *, 
         wait_s = max(1.0, (exc.reset_at or 0) - time.time())
         await _defer(ports, job, timedelta(seconds=wait_s), "intercom_rate_limited", exc.message)
     except (IntercomServerError, IntercomTransportError, IntercomUnexpectedResponse) as exc:
-        await _defer(ports, job, None, "intercom_unavailable", exc.message)
+        # Intercom's Retry-After, when it sent one, says when to come back; else back off.
+        retry_after = exc.retry_after_s if isinstance(exc, IntercomServerError) else None
+        wait = timedelta(seconds=retry_after) if retry_after else None
+        await _defer(ports, job, wait, "intercom_unavailable", exc.message)
     except IntercomAuthError as exc:
         await _end(ports, job, SyncStatus.FAILED, "intercom_token_rejected", exc.message)
         await _require_reauth(ports, job)
@@ -448,14 +451,7 @@ async def _end(ports: RunnerPorts, job: _Job, status: SyncStatus, code: str, mes
 
 async def _require_reauth(ports: RunnerPorts, job: _Job) -> None:
     async with unit_of_work(ports.sessionmaker, ports.queue) as session:
-        await session.execute(
-            update(Integration)
-            .where(
-                Integration.id == job.integration.id,
-                Integration.account_id == job.account.id,
-            )
-            .values(status="reauth_required")
-        )
+        await IntegrationRepository(session).require_reauth(job.account, job.integration.id)
 
 
 # -- the sweeper ----------------------------------------------------------------------------

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.models import Account, ApiKey
+
+
+class AccountRepository:
+    """Before authentication there is no account scope yet: these look an account up by the
+    credential that names it."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def account_id_for_key_hash(self, key_hash: str) -> uuid.UUID | None:
+        return await self.session.scalar(
+            select(ApiKey.account_id).where(
+                ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None)
+            )
+        )
+
+    async def insert_if_missing(self, account_id: uuid.UUID, name: str) -> None:
+        await self.session.execute(
+            insert(Account)
+            .values(id=account_id, name=name, nps_campaigns=0)
+            .on_conflict_do_nothing(index_elements=[Account.id])
+        )
