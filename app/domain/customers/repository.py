@@ -218,7 +218,7 @@ class CustomerRepository:
             _CURRENT_LINKS,
             {"integration_id": integration_id, "contact_ids": columns["contact_ids"]},
         )
-        linked: dict[str, uuid.UUID] = {contact_id: customer_id for contact_id, customer_id in links}
+        linked: dict[str, uuid.UUID] = {row.intercom_contact_id: row.customer_id for row in links}
         moved_from = {
             linked[s.intercom_contact_id]
             for s, customer_id in zip(sources, customer_ids, strict=True)
