@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import orjson
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -27,10 +28,21 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def _json_dumps(value: object) -> str:
+    return orjson.dumps(value).decode()
+
+
 def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
     # hide_parameters: an error message must not carry the values bound to its SQL (emails).
+    # orjson for JSONB: a sync writes its reader's checkpoint with every batch, and the standard
+    # library's json was a measurable share of a worker's CPU.
     return create_async_engine(
-        database_url, pool_size=pool_size, pool_pre_ping=True, hide_parameters=True
+        database_url,
+        pool_size=pool_size,
+        pool_pre_ping=True,
+        hide_parameters=True,
+        json_serializer=_json_dumps,
+        json_deserializer=orjson.loads,
     )
 
 

@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 from redis.asyncio import Redis
-from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -29,16 +28,15 @@ from app.crypto import SecretBox
 from app.db import create_engine, create_sessionmaker
 from app.domain.integrations import service as integration_service
 from app.domain.integrations.schemas import IntegrationCreate
-from app.domain.models import Customer, SegmentKind, SyncRun, SyncStatus
+from app.domain.models import SegmentKind, SyncRun, SyncStatus
 from app.domain.outbox.service import unit_of_work
 from app.domain.scope import AccountScope
 from app.domain.segments import service as segment_service
 from app.domain.syncs import commands
-from app.domain.syncs.repository import SyncRunRepository
 from app.intercom.client import IntercomClient, new_http_client
 from app.workers.arq_backend import ArqQueue
 from tests.conftest import drop_database
-from tests.fixtures.factories import create_tenant
+from tests.fixtures.factories import create_tenant, customers_by_email, sync_run
 from tests.fixtures.sandbox import Sandbox
 
 LEASE_S = 2
@@ -151,13 +149,6 @@ async def start_users_sync(
     return account, run.id
 
 
-async def read_run(sessionmaker: async_sessionmaker[AsyncSession], run_id: uuid.UUID) -> SyncRun:
-    async with sessionmaker() as session:
-        run = await SyncRunRepository(session).get_for_job(run_id)
-    assert run is not None
-    return run
-
-
 async def wait_until(
     sessionmaker: async_sessionmaker[AsyncSession],
     run_id: uuid.UUID,
@@ -166,7 +157,7 @@ async def wait_until(
 ) -> SyncRun:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        run = await read_run(sessionmaker, run_id)
+        run = await sync_run(sessionmaker, run_id)
         if done(run):
             return run
         await asyncio.sleep(0.05)
@@ -175,14 +166,6 @@ async def wait_until(
 
 def finished(run: SyncRun) -> bool:
     return run.status in (SyncStatus.FINISHED, SyncStatus.FAILED)
-
-
-async def customers_of(
-    sessionmaker: async_sessionmaker[AsyncSession], account: AccountScope
-) -> dict[str, Any]:
-    async with sessionmaker() as session:
-        rows = await session.scalars(select(Customer).where(Customer.account_id == account.id))
-        return {c.email: (c.name, c.phone, c.properties) for c in rows}
 
 
 async def reference_run(
@@ -197,7 +180,7 @@ async def reference_run(
     )
     with worker_process(settings):
         run = await wait_until(sessionmaker, run_id, finished)
-    return run, await customers_of(sessionmaker, account)
+    return run, await customers_by_email(sessionmaker, account)
 
 
 @pytest.mark.parametrize("flush_redis", [False, True], ids=["sigkill", "sigkill_and_redis_flush"])
@@ -221,7 +204,7 @@ async def test_a_sigkilled_worker_s_run_resumes_on_another_worker_to_the_same_re
         doomed.send_signal(signal.SIGKILL)
         doomed.wait(timeout=10)
     killed_at = time.monotonic()
-    halfway = await read_run(sessionmaker, run_id)
+    halfway = await sync_run(sessionmaker, run_id)
     assert halfway.status == SyncStatus.RUNNING
     assert halfway.fetched < clean.fetched
     if flush_redis:
@@ -237,7 +220,7 @@ async def test_a_sigkilled_worker_s_run_resumes_on_another_worker_to_the_same_re
     assert resumed.status == SyncStatus.FINISHED, resumed.error
     assert [getattr(resumed, c) for c in COUNTERS] == [getattr(clean, c) for c in COUNTERS]
     assert resumed.skipped_reasons == clean.skipped_reasons
-    assert await customers_of(sessionmaker, account) == clean_customers
+    assert await customers_by_email(sessionmaker, account) == clean_customers
     assert resumed.generation >= 1
     # A new worker's start, the lease (2 s), a sweep (1 s) and the rest of the read: seconds,
     # where arq's lock used to hold the run for the job timeout (6 h).

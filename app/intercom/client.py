@@ -72,7 +72,9 @@ def base_url_for(region: str | None, override: str | None = None) -> str:
 
 def new_http_client(timeout_s: float = 30.0) -> httpx.AsyncClient:
     timeout = httpx.Timeout(timeout_s, connect=5.0)
-    limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+    # Keep-alive for as many connections as a sync reads partitions at once (at most 64), so
+    # that concurrent pages never open and close connections.
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=64)
     return httpx.AsyncClient(timeout=timeout, limits=limits, headers={"Accept": "application/json"})
 
 

@@ -116,9 +116,13 @@ def upgrade() -> None:
     op.alter_column("customer_sources", "properties", nullable=False)
     op.alter_column("customer_sources", "content_hash", nullable=False)
     op.drop_column("customer_sources", "last_sync_run_id")
+    # Sources are found by customer or by contact; an index on the account only misled the
+    # planner into reading every source of the account per lookup.
+    op.drop_index("ix_customer_sources_account_id", table_name="customer_sources")
 
 
 def downgrade() -> None:
+    op.create_index("ix_customer_sources_account_id", "customer_sources", ["account_id"])
     op.add_column("customer_sources", sa.Column("last_sync_run_id", sa.Uuid(), nullable=True))
     op.alter_column("customer_sources", "changed_at", new_column_name="synced_at")
     for column in ("intercom_updated_at", "content_hash", "properties", "phone", "name", "email"):

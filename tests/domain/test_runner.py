@@ -10,13 +10,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.crypto import SecretBox
 from app.db import transaction
-from app.domain.models import Customer, Integration, Segment, SegmentKind, SyncRun, SyncStatus
+from app.domain.models import Integration, Segment, SegmentKind, SyncRun, SyncStatus
 from app.domain.outbox import service as outbox
 from app.domain.scope import AccountScope
 from app.domain.syncs import commands, runner
@@ -25,7 +25,13 @@ from app.intercom.errors import IntercomServerError
 from app.intercom.models import Contact, MalformedContact
 from tests.fakes.intercom import FakeGateway, FakeWorkspace, contact
 from tests.fakes.queue import RecordingQueue
-from tests.fixtures.factories import create_tenant
+from tests.fixtures.factories import (
+    Tenant,
+    create_integration,
+    create_tenant,
+    customers_by_email,
+    sync_run,
+)
 
 SETTINGS = runner.SyncSettings(
     batch_size=4,
@@ -40,6 +46,7 @@ SETTINGS = runner.SyncSettings(
 
 @dataclass
 class World:
+    tenant: Tenant
     account: AccountScope
     integration_id: uuid.UUID
     users: uuid.UUID
@@ -53,8 +60,8 @@ class World:
 async def world(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings) -> World:
     tenant = await create_tenant(sessionmaker)
     cipher = SecretBox(settings.encryption_keys)
+    integration = await add_integration(sessionmaker, tenant, cipher, slot=1)
     async with transaction(sessionmaker) as session:
-        integration = await add_integration(session, tenant.account_id, cipher, slot=1)
         users, leads = await add_main_lists(session, integration)
     workspace = FakeWorkspace()
     queue = RecordingQueue()
@@ -66,27 +73,26 @@ async def world(sessionmaker: async_sessionmaker[AsyncSession], settings: Settin
         settings=SETTINGS,
     )
     return World(
-        AccountScope(tenant.account_id), integration.id, users, leads, workspace, queue, ports
+        tenant,
+        AccountScope(tenant.account_id),
+        integration.id,
+        users,
+        leads,
+        workspace,
+        queue,
+        ports,
     )
 
 
 async def add_integration(
-    session: AsyncSession, account_id: uuid.UUID, cipher: SecretBox, *, slot: int
+    sessionmaker: async_sessionmaker[AsyncSession], tenant: Tenant, cipher: SecretBox, slot: int
 ) -> Integration:
-    integration = Integration(
-        account_id=account_id,
-        slot=slot,
-        name=f"Account {slot}",
-        auth_method="access_token",
-        status="connected",
-        intercom_app_id=f"fake-{uuid.uuid4().hex[:8]}",
-        workspace_name="Fake",
-        region="US",
-        timezone="UTC",
-        access_token_encrypted=cipher.encrypt("token"),
+    integration_id = await create_integration(
+        sessionmaker, tenant, cipher.encrypt("token"), slot=slot
     )
-    session.add(integration)
-    await session.flush()
+    async with sessionmaker() as session:
+        integration = await session.get(Integration, integration_id)
+    assert integration is not None
     return integration
 
 
@@ -129,21 +135,6 @@ async def run_queued(world: World, *, owner: str = "worker-1") -> None:
         )
 
 
-async def read_run(sessionmaker: async_sessionmaker[AsyncSession], run_id: uuid.UUID) -> SyncRun:
-    async with sessionmaker() as session:
-        run = await SyncRunRepository(session).get_for_job(run_id)
-    assert run is not None
-    return run
-
-
-async def customers_of(
-    sessionmaker: async_sessionmaker[AsyncSession], account: AccountScope
-) -> dict[str, tuple[str | None, str | None, dict[str, Any]]]:
-    async with sessionmaker() as session:
-        rows = await session.scalars(select(Customer).where(Customer.account_id == account.id))
-        return {c.email: (c.name, c.phone, c.properties) for c in rows}
-
-
 def counters(run: SyncRun) -> dict[str, Any]:
     return {
         "fetched": run.fetched,
@@ -184,7 +175,7 @@ async def test_a_sync_reads_every_contact_and_finishes_with_a_report_that_reconc
 
     await run_queued(world)
 
-    run = await read_run(sessionmaker, run_id)
+    run = await sync_run(sessionmaker, run_id)
     assert run.status == SyncStatus.FINISHED
     assert counters(run) == {
         "fetched": 10,
@@ -195,7 +186,7 @@ async def test_a_sync_reads_every_contact_and_finishes_with_a_report_that_reconc
         "failed": {},
     }
     assert (run.lease_owner, run.lease_expires_at, run.checkpoint) == (None, None, None)
-    assert len(await customers_of(sessionmaker, world.account)) == 10
+    assert len(await customers_by_email(sessionmaker, world.account)) == 10
 
 
 async def test_one_bad_contact_fails_alone_with_its_reason_and_the_run_goes_on(
@@ -219,7 +210,7 @@ async def test_one_bad_contact_fails_alone_with_its_reason_and_the_run_goes_on(
 
     await run_queued(world)
 
-    run = await read_run(sessionmaker, run_id)
+    run = await sync_run(sessionmaker, run_id)
     assert run.status == SyncStatus.FINISHED
     assert run.created == 2
     assert run.failed_reasons == {
@@ -234,7 +225,7 @@ async def test_one_bad_contact_fails_alone_with_its_reason_and_the_run_goes_on(
         "malformed_contact": 1,
     }
     assert run.fetched == run.created + run.failed
-    customers = await customers_of(sessionmaker, world.account)
+    customers = await customers_by_email(sessionmaker, world.account)
     assert customers["ok2@x.io"][0] == "Zoë 李 🚀"
 
 
@@ -258,7 +249,7 @@ async def test_a_crashed_slice_resumes_from_its_checkpoint_to_the_report_of_a_cl
     job = world.queue.jobs.pop(0)
     with pytest.raises(WorkerKilled):
         await runner.run_slice(world.ports, crashed_id, job.kwargs["generation"], owner="doomed")
-    halfway = await read_run(sessionmaker, crashed_id)
+    halfway = await sync_run(sessionmaker, crashed_id)
     assert halfway.status == SyncStatus.RUNNING
     assert halfway.lease_owner == "doomed"
     assert 0 < halfway.fetched < 20
@@ -271,7 +262,7 @@ async def test_a_crashed_slice_resumes_from_its_checkpoint_to_the_report_of_a_cl
     assert world.queue.last().kwargs == {"sync_id": str(crashed_id), "generation": 1}
     await run_queued(world, owner="survivor")
 
-    resumed = await read_run(sessionmaker, crashed_id)
+    resumed = await sync_run(sessionmaker, crashed_id)
     assert resumed.status == SyncStatus.FINISHED
     assert resumed.attempts == 0
     assert counters(resumed) == {
@@ -282,7 +273,7 @@ async def test_a_crashed_slice_resumes_from_its_checkpoint_to_the_report_of_a_cl
         "skipped": {},
         "failed": {},
     }
-    customers = await customers_of(sessionmaker, world.account)
+    customers = await customers_by_email(sessionmaker, world.account)
     assert {name for name, _, _ in customers.values()} == {f"Person {i} v2" for i in range(20)}
 
 
@@ -296,11 +287,11 @@ async def test_a_job_of_a_replaced_generation_does_nothing(
     stale, current = world.queue.jobs
 
     await runner.run_slice(world.ports, run_id, stale.kwargs["generation"], owner="late")
-    assert (await read_run(sessionmaker, run_id)).fetched == 0
-    assert (await read_run(sessionmaker, run_id)).attempts == 0  # a lost job is not a crash
+    assert (await sync_run(sessionmaker, run_id)).fetched == 0
+    assert (await sync_run(sessionmaker, run_id)).attempts == 0  # a lost job is not a crash
 
     await runner.run_slice(world.ports, run_id, current.kwargs["generation"], owner="w")
-    assert (await read_run(sessionmaker, run_id)).status == SyncStatus.FINISHED
+    assert (await sync_run(sessionmaker, run_id)).status == SyncStatus.FINISHED
 
 
 async def test_a_worker_that_lost_its_lease_writes_nothing_more(
@@ -337,13 +328,13 @@ async def test_a_worker_that_lost_its_lease_writes_nothing_more(
     world.workspace.reader = reader  # type: ignore[method-assign]
     await runner.run_slice(world.ports, run_id, 0, owner="zombie")
 
-    run = await read_run(sessionmaker, run_id)
+    run = await sync_run(sessionmaker, run_id)
     assert run.generation == 1
     # The batch in flight at the takeover may have won the race; nothing read after it is
     # written, and the counters match the rows.
     assert run.fetched in (4, 8)
     assert run.status == SyncStatus.RUNNING
-    assert len(await customers_of(sessionmaker, world.account)) == run.fetched
+    assert len(await customers_by_email(sessionmaker, world.account)) == run.fetched
 
 
 async def test_a_run_whose_jobs_keep_dying_fails_after_max_attempts(
@@ -353,7 +344,7 @@ async def test_a_run_whose_jobs_keep_dying_fails_after_max_attempts(
     run_id = await start(world, world.users)
     world.queue.jobs.clear()
     for attempt in range(SETTINGS.max_attempts):
-        run = await read_run(sessionmaker, run_id)
+        run = await sync_run(sessionmaker, run_id)
         async with transaction(sessionmaker) as session:
             await SyncRunRepository(session).claim(
                 run_id, run.generation, f"dies-{attempt}", SETTINGS.lease
@@ -361,7 +352,7 @@ async def test_a_run_whose_jobs_keep_dying_fails_after_max_attempts(
         await expire_lease(sessionmaker, run_id)
         await runner.recover_lapsed(world.ports)
 
-    run = await read_run(sessionmaker, run_id)
+    run = await sync_run(sessionmaker, run_id)
     assert run.status == SyncStatus.FAILED
     assert run.error_code == "internal_error"
     assert run.attempts == SETTINGS.max_attempts
@@ -378,7 +369,7 @@ async def test_an_intercom_outage_defers_the_run_then_fails_it_when_it_lasts(
 
     job = world.queue.jobs.pop(0)
     await runner.run_slice(world.ports, run_id, job.kwargs["generation"], owner="w")
-    deferred = await read_run(sessionmaker, run_id)
+    deferred = await sync_run(sessionmaker, run_id)
     assert deferred.status == SyncStatus.RUNNING
     assert deferred.deferrals == 1
     assert deferred.lease_owner is None
@@ -388,7 +379,7 @@ async def test_an_intercom_outage_defers_the_run_then_fails_it_when_it_lasts(
     assert retry.defer_until > datetime.now(UTC)
 
     await run_queued(world)  # fails again on every try, with no progress
-    failed = await read_run(sessionmaker, run_id)
+    failed = await sync_run(sessionmaker, run_id)
     assert failed.status == SyncStatus.FAILED
     assert failed.error_code == "intercom_unavailable"
     assert failed.fetched == 6  # the batch read before the outage was written, and stays
@@ -422,7 +413,7 @@ async def test_an_undecryptable_token_fails_the_run_with_its_own_code(
         )
     run_id = await start(world, world.users)
     await run_queued(world)
-    run = await read_run(sessionmaker, run_id)
+    run = await sync_run(sessionmaker, run_id)
     assert (run.status, run.error_code) == (SyncStatus.FAILED, "token_undecryptable")
 
 
@@ -473,7 +464,7 @@ async def test_a_user_and_a_lead_with_one_email_give_the_same_customers_in_any_o
             await start(world, segment)
             await run_queued(world)
 
-    customers = await customers_of(sessionmaker, world.account)
+    customers = await customers_by_email(sessionmaker, world.account)
     assert customers == {
         "ana@x.io": ("Ana (user)", None, {"plan": "Pro", "mrr": 99, "intercom_role": "user"}),
         "bob@x.io": ("Bob newer", None, {"intercom_role": "lead"}),
@@ -483,7 +474,7 @@ async def test_a_user_and_a_lead_with_one_email_give_the_same_customers_in_any_o
     for segment in (world.users, world.leads):
         again = await start(world, segment)
         await run_queued(world)
-        run = await read_run(sessionmaker, again)
+        run = await sync_run(sessionmaker, again)
         assert (run.created, run.updated) == (0, 0), counters(run)
         assert run.fetched == run.unchanged + run.skipped
 
@@ -496,8 +487,8 @@ async def test_an_earlier_connected_workspace_wins_a_tie_whatever_the_order(
     second_first: bool,
 ) -> None:
     cipher = SecretBox(settings.encryption_keys)
+    second = await add_integration(sessionmaker, world.tenant, cipher, slot=2)
     async with transaction(sessionmaker) as session:
-        second = await add_integration(session, world.account.id, cipher, slot=2)
         second_users, _ = await add_main_lists(session, second)
     world.workspace.contacts = [contact("a1", email="tie@x.io", name="From one", updated_at=5)]
     gateway = world.ports.intercom
@@ -510,7 +501,7 @@ async def test_an_earlier_connected_workspace_wins_a_tie_whatever_the_order(
         await start(world, segment)
         await run_queued(world)
 
-    customers = await customers_of(sessionmaker, world.account)
+    customers = await customers_by_email(sessionmaker, world.account)
     assert customers["tie@x.io"][0] == "From one"
 
 
@@ -524,7 +515,7 @@ async def test_a_contact_whose_email_changed_leaves_its_customer_to_the_next_win
     for segment in (world.users, world.leads):
         await start(world, segment)
         await run_queued(world)
-    assert (await customers_of(sessionmaker, world.account))["old@x.io"][0] == "The user"
+    assert (await customers_by_email(sessionmaker, world.account))["old@x.io"][0] == "The user"
 
     world.workspace.contacts = [
         contact("u1", email="new@x.io", name="The user", updated_at=2),
@@ -533,7 +524,7 @@ async def test_a_contact_whose_email_changed_leaves_its_customer_to_the_next_win
     run_id = await start(world, world.users)
     await run_queued(world)
 
-    customers = await customers_of(sessionmaker, world.account)
+    customers = await customers_by_email(sessionmaker, world.account)
     assert customers["new@x.io"][0] == "The user"
     assert customers["old@x.io"][0] == "The lead"
-    assert (await read_run(sessionmaker, run_id)).created == 1
+    assert (await sync_run(sessionmaker, run_id)).created == 1

@@ -181,13 +181,16 @@ async def test_a_retry_after_longer_than_the_policy_allows_surfaces_at_once(
 @pytest.mark.parametrize(
     ("header", "expected"),
     [
-        (format_datetime(datetime.now(UTC) + timedelta(hours=1), usegmt=True), 3600),
+        ("in an hour", 3600),  # an HTTP date, made when the test runs (not when it is collected)
         ("soon", None),  # unreadable: ignored, the policy's backoff applies
     ],
 )
 async def test_retry_after_as_an_http_date_is_read_and_a_bad_one_ignored(
     header: str, expected: float | None
 ) -> None:
+    if header == "in an hour":
+        header = format_datetime(datetime.now(UTC) + timedelta(hours=1), usegmt=True)
+
     # RFC 9110 allows an HTTP date; a proxy may send one, the sandbox sends seconds.
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(503, text="busy", headers={"Retry-After": header})

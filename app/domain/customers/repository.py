@@ -52,100 +52,125 @@ WINNER_ORDER = """
 # jsonb's text form is canonical (key order, spacing), so equal values hash equal.
 CONTENT_HASH = "decode(md5(jsonb_build_array({name}, {phone}, {properties})::text), 'hex')"
 
-_INCOMING = """
-    unnest(
-        CAST(:contact_ids AS text[]), CAST(:roles AS text[]), CAST(:emails AS text[]),
-        CAST(:names AS text[]), CAST(:phones AS text[]), CAST(:properties AS text[]),
-        CAST(:updated_ats AS bigint[])
-    ) AS incoming(contact_id, role, email, name, phone, properties, updated_at)
-"""
+# Each lookup below is LATERAL ... LIMIT 1 over the batch's keys: one probe of the unique
+# index per key, a plan the planner cannot turn into a scan of the account's rows. (Given
+# `= ANY(array)` instead, it did: with statistics that lag behind a growing import, or a generic
+# plan cached while the table was small, each lookup read every row of the account.)
 
-_LOCK_CUSTOMERS = text(
-    """
-    SELECT id, email FROM customers
-    WHERE account_id = :account_id AND email = ANY(CAST(:emails AS text[]))
-    ORDER BY id
-    FOR UPDATE
-    """
-)
-
-_INSERT_CUSTOMERS = text(
+# Locks the batch's customers that exist and creates the others from their winning source, in
+# one round trip. Locks are taken in email order (the caller sorts), the same in every
+# transaction, so two batches touching the same customers wait for each other instead of
+# deadlocking. A customer a concurrent transaction inserts meanwhile is neither locked nor
+# created here (ON CONFLICT DO NOTHING): the caller asks again for those.
+_LOCK_OR_CREATE_CUSTOMERS = text(
     f"""
-    INSERT INTO customers (id, account_id, email, name, phone, properties, content_hash)
-    SELECT gen_random_uuid(), :account_id, incoming.email, incoming.name, incoming.phone,
-           CAST(incoming.properties AS jsonb),
-           {
+    WITH locked AS MATERIALIZED (
+        SELECT found.id, found.email
+        FROM unnest(CAST(:emails AS text[])) AS wanted(email)
+        CROSS JOIN LATERAL (
+            SELECT id, email FROM customers
+            WHERE account_id = :account_id AND email = wanted.email
+            LIMIT 1
+            FOR UPDATE
+        ) AS found
+    ),
+    created AS (
+        INSERT INTO customers (id, account_id, email, name, phone, properties, content_hash)
+        SELECT gen_random_uuid(), :account_id, incoming.email, incoming.name, incoming.phone,
+               CAST(incoming.properties AS jsonb),
+               {
         CONTENT_HASH.format(
             name="incoming.name",
             phone="incoming.phone",
             properties="CAST(incoming.properties AS jsonb)",
         )
     }
-    FROM {_INCOMING}
-    ORDER BY incoming.email
-    ON CONFLICT (account_id, email) DO NOTHING
-    RETURNING id, email
-    """
-)
-
-# Which customer each contact of the batch belongs to now: a contact whose email changed in
-# Intercom leaves its customer, which must then pick a new winner.
-_CURRENT_LINKS = text(
-    """
-    SELECT intercom_contact_id, customer_id FROM customer_sources
-    WHERE integration_id = :integration_id
-      AND intercom_contact_id = ANY(CAST(:contact_ids AS text[]))
+        FROM unnest(
+            CAST(:emails AS text[]), CAST(:names AS text[]), CAST(:phones AS text[]),
+            CAST(:properties AS text[])
+        ) AS incoming(email, name, phone, properties)
+        WHERE NOT EXISTS (SELECT FROM locked WHERE locked.email = incoming.email)
+        ORDER BY incoming.email
+        ON CONFLICT (account_id, email) DO NOTHING
+        RETURNING id, email
+    )
+    SELECT id, email, false AS created FROM locked
+    UNION ALL
+    SELECT id, email, true AS created FROM created
     """
 )
 
 # Writes only sources that are new or whose values, customer or rank changed: an unchanged
-# re-sync rewrites no row.
+# re-sync rewrites no row. `previous` is read in the statement's snapshot, before the upsert:
+# a contact whose email changed in Intercom names the customer it left, which must then pick a
+# new winner.
 _UPSERT_SOURCES = text(
     f"""
-    INSERT INTO customer_sources AS s (
-        id, account_id, customer_id, integration_id, intercom_contact_id, role, email, name,
-        phone, properties, content_hash, intercom_updated_at, changed_at
-    )
-    SELECT gen_random_uuid(), :account_id, incoming.customer_id, :integration_id,
-           incoming.contact_id, incoming.role, incoming.email, incoming.name, incoming.phone,
-           CAST(incoming.properties AS jsonb),
-           {
+    WITH previous AS MATERIALIZED (
+        SELECT link.intercom_contact_id, link.customer_id
+        FROM unnest(CAST(:contact_ids AS text[])) AS wanted(contact_id)
+        CROSS JOIN LATERAL (
+            SELECT intercom_contact_id, customer_id FROM customer_sources
+            WHERE integration_id = :integration_id AND intercom_contact_id = wanted.contact_id
+            LIMIT 1
+        ) AS link
+    ),
+    written AS (
+        INSERT INTO customer_sources AS s (
+            id, account_id, customer_id, integration_id, intercom_contact_id, role, email,
+            name, phone, properties, content_hash, intercom_updated_at, changed_at
+        )
+        SELECT gen_random_uuid(), :account_id, incoming.customer_id, :integration_id,
+               incoming.contact_id, incoming.role, incoming.email, incoming.name,
+               incoming.phone, CAST(incoming.properties AS jsonb),
+               {
         CONTENT_HASH.format(
             name="incoming.name",
             phone="incoming.phone",
             properties="CAST(incoming.properties AS jsonb)",
         )
     },
-           incoming.updated_at, now()
-    FROM unnest(
-        CAST(:contact_ids AS text[]), CAST(:customer_ids AS uuid[]), CAST(:roles AS text[]),
-        CAST(:emails AS text[]), CAST(:names AS text[]), CAST(:phones AS text[]),
-        CAST(:properties AS text[]), CAST(:updated_ats AS bigint[])
-    ) AS incoming(contact_id, customer_id, role, email, name, phone, properties, updated_at)
-    ORDER BY incoming.contact_id
-    ON CONFLICT (integration_id, intercom_contact_id) DO UPDATE SET
-        customer_id = excluded.customer_id, role = excluded.role, email = excluded.email,
-        name = excluded.name, phone = excluded.phone, properties = excluded.properties,
-        content_hash = excluded.content_hash,
-        intercom_updated_at = excluded.intercom_updated_at, changed_at = excluded.changed_at
-    WHERE (s.customer_id, s.role, s.content_hash, s.intercom_updated_at)
-          IS DISTINCT FROM (excluded.customer_id, excluded.role, excluded.content_hash,
-                            excluded.intercom_updated_at)
+               incoming.updated_at, now()
+        FROM unnest(
+            CAST(:contact_ids AS text[]), CAST(:customer_ids AS uuid[]), CAST(:roles AS text[]),
+            CAST(:emails AS text[]), CAST(:names AS text[]), CAST(:phones AS text[]),
+            CAST(:properties AS text[]), CAST(:updated_ats AS bigint[])
+        ) AS incoming(contact_id, customer_id, role, email, name, phone, properties, updated_at)
+        ORDER BY incoming.contact_id
+        ON CONFLICT (integration_id, intercom_contact_id) DO UPDATE SET
+            customer_id = excluded.customer_id, role = excluded.role, email = excluded.email,
+            name = excluded.name, phone = excluded.phone, properties = excluded.properties,
+            content_hash = excluded.content_hash,
+            intercom_updated_at = excluded.intercom_updated_at, changed_at = excluded.changed_at
+        WHERE (s.customer_id, s.role, s.content_hash, s.intercom_updated_at)
+              IS DISTINCT FROM (excluded.customer_id, excluded.role, excluded.content_hash,
+                                excluded.intercom_updated_at)
+        RETURNING s.intercom_contact_id, s.customer_id
+    )
+    SELECT previous.customer_id FROM written
+    JOIN previous USING (intercom_contact_id)
+    WHERE previous.customer_id <> written.customer_id
     """
 )
 
 # Every customer of the batch takes the values of its winning source; only those whose values
-# differ are written. Returns each customer's winner and whether it changed.
+# differ are written. Returns each customer's winner and whether it changed. The winner is
+# looked up customer by customer (LATERAL ... LIMIT 1: an index probe each, which the planner
+# cannot turn into a scan of the account's sources).
 _APPLY_WINNERS = text(
     f"""
-    WITH winner AS (
-        SELECT DISTINCT ON (s.customer_id)
-               s.customer_id, s.integration_id, s.intercom_contact_id, s.name, s.phone,
-               s.properties, s.content_hash
-        FROM customer_sources AS s
-        JOIN integrations AS i ON i.id = s.integration_id
-        WHERE s.account_id = :account_id AND s.customer_id = ANY(CAST(:customer_ids AS uuid[]))
-        ORDER BY s.customer_id, {WINNER_ORDER}
+    WITH winner AS MATERIALIZED (
+        SELECT best.*
+        FROM unnest(CAST(:customer_ids AS uuid[])) AS wanted(customer_id)
+        CROSS JOIN LATERAL (
+            SELECT s.customer_id, s.integration_id, s.intercom_contact_id, s.name, s.phone,
+                   s.properties, s.content_hash
+            FROM customer_sources AS s
+            JOIN integrations AS i ON i.id = s.integration_id
+            WHERE s.customer_id = wanted.customer_id AND s.account_id = :account_id
+            ORDER BY {WINNER_ORDER}
+            LIMIT 1
+        ) AS best
     ),
     changed AS (
         UPDATE customers AS c
@@ -162,7 +187,8 @@ _APPLY_WINNERS = text(
     """
 )
 
-_INDEX_LOOKUPS_ONLY = text("SET LOCAL enable_seqscan = off")
+# For this transaction only.
+_INDEX_PROBES_ONLY = text("SET LOCAL enable_seqscan = off")
 
 # Concurrent inserts of one email: the loser's ON CONFLICT waits, then sees the row only in a
 # later statement. A few rounds always suffice; more means something else is wrong.
@@ -203,42 +229,43 @@ class CustomerRepository:
         customer the values of its winning source, in a few set-based statements whose cost
         does not grow with bind parameters.
 
-        Customers are locked in id order first, so two batches touching one customer (a Users
-        and a Leads sync, two workspaces) run one after the other and the later one sees the
-        earlier one's sources: the winner never depends on timing."""
-        # Every statement below looks up a batch of keys: index probes are always the right
-        # plan, but during a large import the tables' statistics lag behind their size and the
-        # planner picks scans whose cost grows with the table (a quadratic import). Local to
-        # this transaction.
-        await self.session.execute(_INDEX_LOOKUPS_ONLY)
+        Customers are locked first (in email order), so two batches touching one customer (a
+        Users and a Leads sync, two workspaces) run one after the other and the later one sees
+        the earlier one's sources: the winner never depends on timing."""
+        # Belt and braces for the keyed lookups (see _LOCK_OR_CREATE_CUSTOMERS): no table scan.
+        await self.session.execute(_INDEX_PROBES_ONLY)
         ids, created = await self._lock_or_create(account, winners_by_email)
-        customer_ids = [ids[source.email] for source in sources]
-        columns = _columns(sources)
-        links = await self.session.execute(
-            _CURRENT_LINKS,
-            {"integration_id": integration_id, "contact_ids": columns["contact_ids"]},
+        moved_from = (
+            (
+                await self.session.execute(
+                    _UPSERT_SOURCES,
+                    {
+                        "account_id": account.id,
+                        "integration_id": integration_id,
+                        "customer_ids": [ids[source.email] for source in sources],
+                        **_columns(sources),
+                    },
+                )
+            )
+            .scalars()
+            .all()
         )
-        linked: dict[str, uuid.UUID] = {row.intercom_contact_id: row.customer_id for row in links}
-        moved_from = {
-            linked[s.intercom_contact_id]
-            for s, customer_id in zip(sources, customer_ids, strict=True)
-            if linked.get(s.intercom_contact_id, customer_id) != customer_id
+        # A customer this batch created has only this batch's sources, and took its winner's
+        # values when it was inserted: only the others can change.
+        touched = sorted({*(c for c in ids.values() if c not in created), *moved_from})
+        winners: dict[uuid.UUID, tuple[uuid.UUID, str]] = {
+            ids[email]: (integration_id, source.intercom_contact_id)
+            for email, source in winners_by_email.items()
+            if ids[email] in created
         }
-        await self.session.execute(
-            _UPSERT_SOURCES,
-            {
-                "account_id": account.id,
-                "integration_id": integration_id,
-                "customer_ids": customer_ids,
-                **columns,
-            },
-        )
-        touched = sorted({*ids.values(), *moved_from})
+        changed: set[uuid.UUID] = set()
+        if not touched:
+            return BatchWrite(
+                customer_by_email=ids, created=created, changed=changed, winners=winners
+            )
         rows = await self.session.execute(
             _APPLY_WINNERS, {"account_id": account.id, "customer_ids": touched}
         )
-        winners: dict[uuid.UUID, tuple[uuid.UUID, str]] = {}
-        changed: set[uuid.UUID] = set()
         for customer_id, winner_integration, winner_contact, was_changed in rows:
             winners[customer_id] = (winner_integration, winner_contact)
             if was_changed:
@@ -252,20 +279,21 @@ class CustomerRepository:
         created: set[uuid.UUID] = set()
         missing = sorted(winners_by_email)
         for _ in range(_MAX_LOCK_ROUNDS):
-            locked = await self.session.execute(
-                _LOCK_CUSTOMERS, {"account_id": account.id, "emails": missing}
+            winners = [winners_by_email[email] for email in missing]
+            rows = await self.session.execute(
+                _LOCK_OR_CREATE_CUSTOMERS,
+                {
+                    "account_id": account.id,
+                    "emails": missing,
+                    "names": [w.name for w in winners],
+                    "phones": [w.phone for w in winners],
+                    "properties": [w.properties_json for w in winners],
+                },
             )
-            found.update({email: customer_id for customer_id, email in locked})
-            missing = [email for email in missing if email not in found]
-            if not missing:
-                break
-            inserted = await self.session.execute(
-                _INSERT_CUSTOMERS,
-                {"account_id": account.id, **_columns([winners_by_email[e] for e in missing])},
-            )
-            for customer_id, email in inserted:
+            for customer_id, email, was_created in rows:
                 found[email] = customer_id
-                created.add(customer_id)
+                if was_created:
+                    created.add(customer_id)
             missing = [email for email in missing if email not in found]
             if not missing:
                 break

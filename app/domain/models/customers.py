@@ -57,9 +57,9 @@ class CustomerSource(Base):
     __table_args__ = (UniqueConstraint("integration_id", "intercom_contact_id"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    account_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
-    )
+    # Not indexed on purpose: sources are found by customer or by contact, and an index on the
+    # account tempted the planner into reading every source of the account per lookup.
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     customer_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("customers.id", ondelete="CASCADE"), index=True
     )
