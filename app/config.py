@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     # How many contacts a sync writes per transaction (the unit of progress and of resume).
     # Each batch is a few statements with one array per column, so the size is bounded by
     # memory and transaction length, not by PostgreSQL's 32,767 bind parameters.
-    sync_batch_size: int = Field(default=1000, ge=1, le=5000)
+    sync_batch_size: int = Field(default=2000, ge=1, le=5000)
     # A sync's job holds a lease on its run, renewed while it works; when a worker dies the
     # sweeper hands the run to another job once the lease lapses. The first sweep after the
     # lapse (every `sweep_interval_s`) resumes it: lease + interval bounds the stall.

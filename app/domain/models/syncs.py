@@ -68,7 +68,9 @@ class SyncRun(IdMixin, TimestampMixin, Base):
     skipped_reasons: Mapped[dict[str, int]] = mapped_column(JSONB, default=dict)
     failed_reasons: Mapped[dict[str, int]] = mapped_column(JSONB, default=dict)
     # Where a resumed run picks up; written in the same transaction as the rows it covers.
-    checkpoint: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # Deferred: it can weigh tens of kilobytes (the reader's ranges and exclusions) and only a
+    # job starting or resuming the run reads it; batches write it without loading it.
+    checkpoint: Mapped[dict[str, Any] | None] = mapped_column(JSONB, deferred=True)
     # The lease (see domain/syncs/runner.py). `generation` numbers the jobs of the run: only the
     # job of the current generation may work, so a job the sweeper replaced exits at once and
     # a worker that lost its lease cannot write (every batch is fenced by generation and owner).

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import undefer
 
 from app.domain.models import SyncRun, SyncStatus
 from app.domain.models.syncs import ACTIVE_PREDICATE, ACTIVE_STATUSES
@@ -108,5 +109,13 @@ class SyncRunRepository:
         return result.all()
 
     async def get_for_job(self, sync_id: uuid.UUID) -> SyncRun | None:
-        """Reads a run by the id a job was handed (tests and the runner's own bookkeeping)."""
-        return await self.session.scalar(select(SyncRun).where(SyncRun.id == sync_id))
+        """Reads a run by the id a job was handed, checkpoint included."""
+        return await self.session.scalar(
+            select(SyncRun).where(SyncRun.id == sync_id).options(undefer(SyncRun.checkpoint))
+        )
+
+    async def checkpoint_of(self, run: SyncRun) -> dict[str, Any] | None:
+        checkpoint: dict[str, Any] | None = await self.session.scalar(
+            select(SyncRun.checkpoint).where(SyncRun.id == run.id)
+        )
+        return checkpoint

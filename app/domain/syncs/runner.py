@@ -153,7 +153,7 @@ async def _claim(
         account = AccountScope(run.account_id)
         segment = await segment_service.get(session, account, run.segment_id)
         integration = await integration_service.get(session, account, segment.integration_id)
-        saved = (run.checkpoint or {}).get("reader")
+        saved = (await repository.checkpoint_of(run) or {}).get("reader")
         return _Job(
             run_id=run.id,
             generation=generation,
