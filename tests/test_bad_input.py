@@ -209,6 +209,25 @@ async def test_a_bad_cursor_and_limit_are_422s_naming_the_query_parameter(
     assert assert_problem(bad_limit, 422)["errors"][0]["field"] == "query.limit"
 
 
+@pytest.mark.parametrize(
+    "decoded",
+    [
+        b'[9223372036854775808, "00000000-0000-0000-0000-000000000000"]',  # past bigint
+        b'[-1, "00000000-0000-0000-0000-000000000000"]',
+        b'[1.5, "00000000-0000-0000-0000-000000000000"]',
+        b'[true, "00000000-0000-0000-0000-000000000000"]',
+        b'[1, "not-a-uuid"]',
+        b'[1, {"nested": []}]',
+    ],
+)
+async def test_a_forged_cursor_that_decodes_is_a_422_naming_the_query_parameter(
+    http: httpx.AsyncClient, tenant: Tenant, decoded: bytes
+) -> None:
+    cursor = base64.urlsafe_b64encode(decoded).decode().rstrip("=")
+    response = await http.get("/v1/customers", params={"cursor": cursor}, headers=tenant.headers)
+    assert assert_problem(response, 422)["errors"][0]["field"] == "query.cursor"
+
+
 async def test_a_deeply_nested_cursor_is_a_422_naming_the_query_parameter(
     http: httpx.AsyncClient, tenant: Tenant
 ) -> None:

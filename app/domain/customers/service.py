@@ -18,11 +18,15 @@ async def list_page(
     if cursor:
         created_xid, customer_id = decode_cursor(cursor, arity=2)
         try:
+            # A transaction id: a non-negative bigint (a forged larger one would reach the
+            # database and fail there).
             if not isinstance(created_xid, int) or isinstance(created_xid, bool):
                 raise TypeError
+            if not 0 <= created_xid < 2**63:
+                raise ValueError
             after = (created_xid, uuid.UUID(customer_id))
         except (TypeError, ValueError, AttributeError):
-            raise InvalidInput("cursor", "is not a cursor returned by this API") from None
+            raise InvalidInput("query.cursor", "is not a cursor returned by this API") from None
     rows = await CustomerRepository(session).page_for_account(account, after=after, limit=limit + 1)
     page = rows[:limit]
     next_cursor = None
