@@ -111,6 +111,11 @@ Ctrl-C stops everything.""",
         print("A process stopped; shutting down everything else.", file=sys.stderr)
     except KeyboardInterrupt:
         print("\nStopping.", file=sys.stderr)
+        # Ctrl-C already sent SIGINT to every child (one process group): a second SIGINT makes
+        # uvicorn abort its shutdown with a traceback, so give them time to stop on their own.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(p.poll() is None for p in processes):
+            time.sleep(0.1)
     finally:
         for process in processes:
             if process.poll() is None:
