@@ -94,6 +94,7 @@ def settings(database_url: str, sandbox_url: str, run_id: str) -> Settings:
         sync_batch_size=100,
         # Seconds, not minutes: tests watch leases lapse and runs resume.
         sync_lease_s=3,
+        sync_slice_s=5,
         sweep_interval_s=1,
         sync_defer_initial_s=0.5,
     )

@@ -85,6 +85,7 @@ def worker_env(settings: Settings) -> dict[str, str]:
         "ENCRYPTION_KEYS": ",".join(k.get_secret_value() for k in settings.encryption_keys),
         "INTERCOM_BASE_URL": settings.intercom_base_url or "",
         "SYNC_LEASE_S": str(settings.sync_lease_s),
+        "SYNC_SLICE_S": str(settings.sync_slice_s),
         "SWEEP_INTERVAL_S": str(settings.sweep_interval_s),
         "SYNC_BATCH_SIZE": str(settings.sync_batch_size),
         "INTERCOM_READ_CONCURRENCY": str(settings.intercom_read_concurrency),

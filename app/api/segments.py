@@ -1,15 +1,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
 from fastapi import APIRouter, Response, status
 
+from app.adapters import sync_settings
 from app.api.deps import AccountDep, AdaptersDep, SessionDep
 from app.api.problems import problem_responses
 from app.domain.segments import service as segment_service
 from app.domain.segments.schemas import SegmentRead
-from app.domain.syncs import commands, report
+from app.domain.syncs import commands, queries
 from app.domain.syncs.schemas import SyncRead
 
 router = APIRouter(tags=["segments"])
@@ -48,7 +48,7 @@ async def start_sync(
         session,
         account,
         segment_id,
-        start_within=timedelta(seconds=adapters.settings.sync_lease_s),
+        start_within=sync_settings(adapters.settings).start_within,
     )
     response.headers["Location"] = f"/v1/syncs/{run.id}"
-    return report.to_read(run)
+    return queries.to_read(run)

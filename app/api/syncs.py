@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from app.api.deps import AccountDep, SessionDep
 from app.api.problems import problem_responses
-from app.domain.syncs import report
+from app.domain.syncs import queries
 from app.domain.syncs.schemas import SyncRead
 
 router = APIRouter(tags=["syncs"])
@@ -19,4 +19,4 @@ router = APIRouter(tags=["syncs"])
     summary="Status and counters of a sync",
 )
 async def get_sync(sync_id: uuid.UUID, account: AccountDep, session: SessionDep) -> SyncRead:
-    return report.to_read(await report.get(session, account, sync_id))
+    return queries.to_read(await queries.get(session, account, sync_id))

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from app.domain.customers.repository import BatchWrite
+from app.domain.customers.sources import BatchWrite
 from app.domain.syncs import pipeline
 from app.domain.syncs.report import Report
 from tests.fakes.intercom import contact
@@ -46,6 +46,8 @@ def test_the_same_contact_twice_in_a_batch_keeps_the_most_recent_copy() -> None:
         ({"email": None}, "skipped", "no_email"),
         ({"email": "nope"}, "skipped", "invalid_email"),
         ({"email": "a" * 330 + "@x.io"}, "failed", "value_too_long:email"),
+        # 320 characters as sent, 330 once lower-cased: "İ" lower-cases to two characters.
+        ({"email": "İ" * 10 + "a" * 300 + "@x.io"}, "failed", "value_too_long:email"),
         ({"name": "n" * 301}, "failed", "value_too_long:name"),
         ({"phone": "1" * 65}, "failed", "value_too_long:phone"),
         ({"name": "a\x00b"}, "failed", "invalid_text:name"),

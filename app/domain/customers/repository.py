@@ -2,44 +2,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain.customers.sources import BatchWrite, IncomingSource
 from app.domain.models import Customer
 from app.domain.scope import AccountScope
-
-
-@dataclass(frozen=True, slots=True)
-class IncomingSource:
-    """What one Intercom contact would make of its customer, ready for the database: every value
-    already checked (lengths, NUL, JSON) by the sync pipeline."""
-
-    intercom_contact_id: str
-    role: str
-    email: str
-    name: str | None
-    phone: str | None
-    properties_json: str
-    intercom_updated_at: int
-
-    @property
-    def rank(self) -> tuple[bool, int, str]:
-        """Sorts the winner first among sources of one integration: the order of WINNER_ORDER."""
-        return (self.role != "user", -self.intercom_updated_at, self.intercom_contact_id)
-
-
-@dataclass(frozen=True)
-class BatchWrite:
-    """What the database made of a batch, for the pipeline to report."""
-
-    customer_by_email: dict[str, uuid.UUID]
-    created: set[uuid.UUID]
-    changed: set[uuid.UUID]
-    # The source each customer takes its values from: (integration id, Intercom contact id).
-    winners: dict[uuid.UUID, tuple[uuid.UUID, str]]
-
 
 # A user over a lead (leads are unverified: anyone can type an email into the Messenger), then the
 # most recently updated contact, then the integration connected first. "C" collation: the same
@@ -58,7 +27,7 @@ CONTENT_HASH = "decode(md5(jsonb_build_array({name}, {phone}, {properties})::tex
 # plan cached while the table was small, each lookup read every row of the account.)
 
 # Locks the batch's customers that exist and creates the others from their winning source, in
-# one round trip. Locks are taken in email order (the caller sorts), the same in every
+# one round trip. Locks are taken in email order (_lock_or_create sorts), the same in every
 # transaction, so two batches touching the same customers wait for each other instead of
 # deadlocking. A customer a concurrent transaction inserts meanwhile is neither locked nor
 # created here (ON CONFLICT DO NOTHING): the caller asks again for those.
@@ -66,7 +35,7 @@ _LOCK_OR_CREATE_CUSTOMERS = text(
     f"""
     WITH locked AS MATERIALIZED (
         SELECT found.id, found.email
-        FROM unnest(CAST(:emails AS text[])) AS wanted(email)
+        FROM unnest(CAST(:lock_emails AS text[])) AS wanted(email)
         CROSS JOIN LATERAL (
             SELECT id, email FROM customers
             WHERE account_id = :account_id AND email = wanted.email
@@ -100,56 +69,61 @@ _LOCK_OR_CREATE_CUSTOMERS = text(
     """
 )
 
+# The customers the batch's contacts belong to now. A contact whose email changed in Intercom
+# leaves its customer, which must be locked with the others (then pick a new winner): reading
+# its winner unlocked, a concurrent batch could make it stale before it is written.
+_LINKED_CUSTOMER_EMAILS = text(
+    """
+    SELECT DISTINCT customer.email
+    FROM unnest(CAST(:contact_ids AS text[])) AS wanted(contact_id)
+    CROSS JOIN LATERAL (
+        SELECT customer_id FROM customer_sources
+        WHERE integration_id = :integration_id AND intercom_contact_id = wanted.contact_id
+        LIMIT 1
+    ) AS link
+    CROSS JOIN LATERAL (
+        SELECT email FROM customers
+        WHERE id = link.customer_id AND account_id = :account_id
+        LIMIT 1
+    ) AS customer
+    """
+)
+
 # Writes only sources that are new or whose values, customer or rank changed: an unchanged
-# re-sync rewrites no row. `previous` is read in the statement's snapshot, before the upsert:
-# a contact whose email changed in Intercom names the customer it left, which must then pick a
-# new winner.
+# re-sync rewrites no row.
 _UPSERT_SOURCES = text(
     f"""
-    WITH previous AS MATERIALIZED (
-        SELECT link.intercom_contact_id, link.customer_id
-        FROM unnest(CAST(:contact_ids AS text[])) AS wanted(contact_id)
-        CROSS JOIN LATERAL (
-            SELECT intercom_contact_id, customer_id FROM customer_sources
-            WHERE integration_id = :integration_id AND intercom_contact_id = wanted.contact_id
-            LIMIT 1
-        ) AS link
-    ),
-    written AS (
-        INSERT INTO customer_sources AS s (
-            id, account_id, customer_id, integration_id, intercom_contact_id, role, email,
-            name, phone, properties, content_hash, intercom_updated_at, changed_at
-        )
-        SELECT gen_random_uuid(), :account_id, incoming.customer_id, :integration_id,
-               incoming.contact_id, incoming.role, incoming.email, incoming.name,
-               incoming.phone, CAST(incoming.properties AS jsonb),
-               {
+    INSERT INTO customer_sources AS s (
+        id, account_id, customer_id, integration_id, intercom_contact_id, role, email,
+        name, phone, properties, content_hash, intercom_updated_at, changed_at
+    )
+    SELECT gen_random_uuid(), :account_id, incoming.customer_id, :integration_id,
+           incoming.contact_id, incoming.role, incoming.email, incoming.name,
+           incoming.phone, CAST(incoming.properties AS jsonb),
+           {
         CONTENT_HASH.format(
             name="incoming.name",
             phone="incoming.phone",
             properties="CAST(incoming.properties AS jsonb)",
         )
     },
-               incoming.updated_at, now()
-        FROM unnest(
-            CAST(:contact_ids AS text[]), CAST(:customer_ids AS uuid[]), CAST(:roles AS text[]),
-            CAST(:emails AS text[]), CAST(:names AS text[]), CAST(:phones AS text[]),
-            CAST(:properties AS text[]), CAST(:updated_ats AS bigint[])
-        ) AS incoming(contact_id, customer_id, role, email, name, phone, properties, updated_at)
-        ORDER BY incoming.contact_id
-        ON CONFLICT (integration_id, intercom_contact_id) DO UPDATE SET
-            customer_id = excluded.customer_id, role = excluded.role, email = excluded.email,
-            name = excluded.name, phone = excluded.phone, properties = excluded.properties,
-            content_hash = excluded.content_hash,
-            intercom_updated_at = excluded.intercom_updated_at, changed_at = excluded.changed_at
-        WHERE (s.customer_id, s.role, s.content_hash, s.intercom_updated_at)
-              IS DISTINCT FROM (excluded.customer_id, excluded.role, excluded.content_hash,
-                                excluded.intercom_updated_at)
-        RETURNING s.intercom_contact_id, s.customer_id
-    )
-    SELECT previous.customer_id FROM written
-    JOIN previous USING (intercom_contact_id)
-    WHERE previous.customer_id <> written.customer_id
+           incoming.updated_at, now()
+    FROM unnest(
+        CAST(:contact_ids AS text[]), CAST(:customer_ids AS uuid[]), CAST(:roles AS text[]),
+        CAST(:emails AS text[]), CAST(:names AS text[]), CAST(:phones AS text[]),
+        CAST(:properties AS text[]), CAST(:updated_ats AS bigint[])
+    ) AS incoming(contact_id, customer_id, role, email, name, phone, properties, updated_at)
+    ORDER BY incoming.contact_id
+    ON CONFLICT (integration_id, intercom_contact_id) DO UPDATE SET
+        customer_id = excluded.customer_id, role = excluded.role, email = excluded.email,
+        name = excluded.name, phone = excluded.phone, properties = excluded.properties,
+        content_hash = excluded.content_hash,
+        intercom_updated_at = excluded.intercom_updated_at, changed_at = excluded.changed_at
+    -- The account check guards the tenant even if a caller passed a foreign integration.
+    WHERE s.account_id = :account_id
+      AND (s.customer_id, s.role, s.content_hash, s.intercom_updated_at)
+          IS DISTINCT FROM (excluded.customer_id, excluded.role, excluded.content_hash,
+                            excluded.intercom_updated_at)
     """
 )
 
@@ -187,7 +161,7 @@ _APPLY_WINNERS = text(
     """
 )
 
-# For this transaction only.
+# Local to the batch's transaction: other queries of the session keep the planner's judgement.
 _INDEX_PROBES_ONLY = text("SET LOCAL enable_seqscan = off")
 
 # Concurrent inserts of one email: the loser's ON CONFLICT waits, then sees the row only in a
@@ -234,25 +208,30 @@ class CustomerRepository:
         the earlier one's sources: the winner never depends on timing."""
         # Belt and braces for the keyed lookups (see _LOCK_OR_CREATE_CUSTOMERS): no table scan.
         await self.session.execute(_INDEX_PROBES_ONLY)
-        ids, created = await self._lock_or_create(account, winners_by_email)
-        moved_from = (
-            (
-                await self.session.execute(
-                    _UPSERT_SOURCES,
-                    {
-                        "account_id": account.id,
-                        "integration_id": integration_id,
-                        "customer_ids": [ids[source.email] for source in sources],
-                        **_columns(sources),
-                    },
-                )
-            )
-            .scalars()
-            .all()
+        columns = _columns(sources)
+        linked = await self.session.execute(
+            _LINKED_CUSTOMER_EMAILS,
+            {
+                "account_id": account.id,
+                "integration_id": integration_id,
+                "contact_ids": columns["contact_ids"],
+            },
         )
-        # A customer this batch created has only this batch's sources, and took its winner's
-        # values when it was inserted: only the others can change.
-        touched = sorted({*(c for c in ids.values() if c not in created), *moved_from})
+        ids, created = await self._lock_or_create(
+            account, winners_by_email, also_lock=set(linked.scalars())
+        )
+        await self.session.execute(
+            _UPSERT_SOURCES,
+            {
+                "account_id": account.id,
+                "integration_id": integration_id,
+                "customer_ids": [ids[source.email] for source in sources],
+                **columns,
+            },
+        )
+        # Every locked customer may have gained or lost a source; one this batch created has
+        # only this batch's sources and took its winner's values when it was inserted.
+        touched = sorted(customer_id for customer_id in ids.values() if customer_id not in created)
         winners: dict[uuid.UUID, tuple[uuid.UUID, str]] = {
             ids[email]: (integration_id, source.intercom_contact_id)
             for email, source in winners_by_email.items()
@@ -273,17 +252,24 @@ class CustomerRepository:
         return BatchWrite(customer_by_email=ids, created=created, changed=changed, winners=winners)
 
     async def _lock_or_create(
-        self, account: AccountScope, winners_by_email: dict[str, IncomingSource]
+        self,
+        account: AccountScope,
+        winners_by_email: dict[str, IncomingSource],
+        *,
+        also_lock: set[str],
     ) -> tuple[dict[str, uuid.UUID], set[uuid.UUID]]:
+        """Locks (in email order) or creates the batch's customers, and locks `also_lock`."""
         found: dict[str, uuid.UUID] = {}
         created: set[uuid.UUID] = set()
         missing = sorted(winners_by_email)
+        to_lock = sorted(also_lock.union(missing))
         for _ in range(_MAX_LOCK_ROUNDS):
             winners = [winners_by_email[email] for email in missing]
             rows = await self.session.execute(
                 _LOCK_OR_CREATE_CUSTOMERS,
                 {
                     "account_id": account.id,
+                    "lock_emails": to_lock,
                     "emails": missing,
                     "names": [w.name for w in winners],
                     "phones": [w.phone for w in winners],
@@ -297,6 +283,7 @@ class CustomerRepository:
             missing = [email for email in missing if email not in found]
             if not missing:
                 break
+            to_lock = missing
         else:
             raise RuntimeError(f"{len(missing)} customers could neither be found nor created")
         return found, created

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.models import SyncRun, SyncStatus, SyncTrigger
@@ -59,7 +60,8 @@ async def start(
             "skipped_reasons": {},
             "failed_reasons": {},
             "generation": 0,
-            "lease_expires_at": datetime.now(UTC) + start_within,
+            # On the database's clock, the one the sweeper compares it with.
+            "lease_expires_at": func.now() + start_within,
         }
     )
     if new_id is None:
@@ -67,6 +69,7 @@ async def start(
         # The active run may have ended in between: then the caller simply tries again.
         raise SyncAlreadyActive(active.id if active else None)
     run = await repository.get_for_account(account, new_id)
-    assert run is not None
+    if run is None:  # inserted by this very transaction: cannot happen
+        raise RuntimeError(f"sync {new_id} vanished after its insert")
     continue_run(session, run)
     return run

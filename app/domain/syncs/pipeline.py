@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from app.domain.customers.repository import BatchWrite, IncomingSource
+from app.domain.customers.sources import BatchWrite, IncomingSource
 from app.domain.syncs.mapping import (
     MAX_CONTACT_ID,
     MAX_EMAIL,
@@ -46,8 +46,10 @@ class PreparedBatch:
 def to_source(contact: Contact) -> IncomingSource:
     """Raises Skip or Fail with the reason the contact cannot become a source."""
     check_text("id", contact.id, MAX_CONTACT_ID)
-    check_text("email", contact.email, MAX_EMAIL)
+    check_text("email", contact.email)
     mapped = map_contact(contact)
+    # After normalising: lower-casing can lengthen a string ("İ" becomes two characters).
+    check_text("email", mapped.email, MAX_EMAIL)
     check_text("name", mapped.name, MAX_NAME)
     check_text("phone", mapped.phone, MAX_PHONE)
     return IncomingSource(

@@ -1,17 +1,12 @@
-"""A run's report: the counters a batch adds up, and how a run reads through the API."""
+"""A run's report: the counters each batch adds up. Pure: the pipeline builds it."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from app.domain.models import SyncRun
-from app.domain.scope import AccountScope
-from app.domain.syncs.errors import SyncNotFound
-from app.domain.syncs.repository import SyncRunRepository
-from app.domain.syncs.schemas import SyncCounters, SyncRead
+if TYPE_CHECKING:
+    from app.domain.models import SyncRun
 
 
 @dataclass
@@ -83,25 +78,3 @@ def _merged(left: dict[str, int] | None, right: dict[str, int]) -> dict[str, int
     for key, value in right.items():
         merged[key] = merged.get(key, 0) + value
     return merged
-
-
-def to_read(run: SyncRun) -> SyncRead:
-    return SyncRead(
-        id=run.id,
-        segment_id=run.segment_id,
-        status=run.status,
-        trigger=run.trigger,
-        counters=SyncCounters.model_validate(run),
-        error_code=run.error_code,
-        error=run.error,
-        created_at=run.created_at,
-        started_at=run.started_at,
-        finished_at=run.finished_at,
-    )
-
-
-async def get(session: AsyncSession, account: AccountScope, sync_id: uuid.UUID) -> SyncRun:
-    run = await SyncRunRepository(session).get_for_account(account, sync_id)
-    if run is None:
-        raise SyncNotFound(sync_id)
-    return run

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select, text, update
@@ -95,13 +95,13 @@ class SyncRunRepository:
             .returning(SyncRun)
         )
 
-    async def lapsed(self, now: datetime, limit: int = 100) -> Sequence[SyncRun]:
+    async def lapsed(self, limit: int = 100) -> Sequence[SyncRun]:
         """Active runs whose lease lapsed: their worker died, or their job never started (lost
         in a Redis flush). Across accounts, for the sweeper; locked, skipping runs another
         sweeper or a live worker holds."""
         result = await self.session.scalars(
             select(SyncRun)
-            .where(SyncRun.status.in_(ACTIVE_STATUSES), SyncRun.lease_expires_at < now)
+            .where(SyncRun.status.in_(ACTIVE_STATUSES), SyncRun.lease_expires_at < func.now())
             .order_by(SyncRun.lease_expires_at)
             .limit(limit)
             .with_for_update(skip_locked=True)

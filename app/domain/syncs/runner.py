@@ -25,18 +25,21 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import structlog
+from sqlalchemy import func
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random
 
 from app.domain.customers.repository import CustomerRepository
 from app.domain.integrations import service as integration_service
+from app.domain.integrations.errors import IntegrationNotFound
 from app.domain.integrations.repository import IntegrationRepository
 from app.domain.models import Integration, Segment, SyncRun, SyncStatus
 from app.domain.outbox.service import unit_of_work
 from app.domain.ports import IntercomGateway, JobQueue, SecretCipher
 from app.domain.scope import AccountScope
 from app.domain.segments import service as segment_service
+from app.domain.segments.errors import SegmentNotFound
 from app.domain.syncs import pipeline
 from app.domain.syncs.commands import continue_run
 from app.domain.syncs.report import Report
@@ -73,6 +76,12 @@ class SyncSettings:
     defer_initial: timedelta = timedelta(seconds=15)
     defer_max: timedelta = timedelta(minutes=10)
 
+    @property
+    def start_within(self) -> timedelta:
+        """How long a queued job may wait for a free worker before the sweeper sends another:
+        a busy worker finishes a slice within `slice`, plus a lease for good measure."""
+        return self.slice + self.lease
+
 
 @dataclass(frozen=True)
 class RunnerPorts:
@@ -84,13 +93,19 @@ class RunnerPorts:
 
 
 @dataclass(frozen=True)
-class _Job:
-    """The run as one job works it: the generation it was handed and the lease it holds."""
+class _Lease:
+    """What fences a job's writes: the run, the generation it was handed, and its claim."""
 
     run_id: uuid.UUID
     generation: int
     owner: str
     account: AccountScope
+
+
+@dataclass(frozen=True)
+class _Job(_Lease):
+    """The run as one job works it."""
+
     segment: Segment
     integration: Integration
     checkpoint: Checkpoint | None
@@ -103,32 +118,44 @@ class LeaseLost(Exception):
 async def run_slice(ports: RunnerPorts, sync_id: uuid.UUID, generation: int, *, owner: str) -> None:
     """Works run `sync_id` for one slice, as the job of `generation`. Safe to call any number
     of times: a job that is not the run's current one, or whose run ended, does nothing."""
-    job = await _claim(ports, sync_id, generation, owner)
-    if job is None:
+    # One fencing token per claim, not per process: two jobs of one generation in one worker
+    # (a re-sent job after its result expired) must not both pass the fence.
+    owner = f"{owner}:{uuid.uuid4().hex[:8]}"[:64]
+    lease = await _claim(ports, sync_id, generation, owner)
+    if lease is None:
         log.info("syncs.stale_job", sync_id=str(sync_id), generation=generation)
         return
     log.info("syncs.slice_started", sync_id=str(sync_id), generation=generation)
     try:
+        # Loaded after the claim committed: a failure here leaves a claimed lease, which the
+        # sweeper counts as an attempt (a failure inside the claim would leave no trace).
+        job = await _load(ports, lease)
         await _with_heartbeat(ports, job, _work(ports, job))
     except LeaseLost:
         log.warning("syncs.lease_lost", sync_id=str(sync_id), generation=generation)
+    except (SegmentNotFound, IntegrationNotFound) as exc:
+        await _end(ports, lease, SyncStatus.FAILED, "source_removed", exc.detail)
+    except _CheckpointUnreadable as exc:
+        await _end(ports, lease, SyncStatus.FAILED, "checkpoint_unreadable", str(exc))
     except IntercomRateLimited as exc:
-        wait_s = max(1.0, (exc.reset_at or 0) - time.time())
-        await _defer(ports, job, timedelta(seconds=wait_s), "intercom_rate_limited", exc.message)
+        # No reset time: back off as for an outage, rather than retry within the second.
+        wait = None if exc.reset_at is None else timedelta(seconds=exc.reset_at - time.time())
+        wait = wait if wait is not None and wait.total_seconds() >= 1 else None
+        await _defer(ports, lease, wait, "intercom_rate_limited", exc.message)
     except (IntercomServerError, IntercomTransportError, IntercomUnexpectedResponse) as exc:
         # Intercom's Retry-After, when it sent one, says when to come back; else back off.
         retry_after = exc.retry_after_s if isinstance(exc, IntercomServerError) else None
         wait = timedelta(seconds=retry_after) if retry_after else None
-        await _defer(ports, job, wait, "intercom_unavailable", exc.message)
+        await _defer(ports, lease, wait, "intercom_unavailable", exc.message)
     except IntercomAuthError as exc:
-        await _end(ports, job, SyncStatus.FAILED, "intercom_token_rejected", exc.message)
-        await _require_reauth(ports, job)
+        if await _end(ports, lease, SyncStatus.FAILED, "intercom_token_rejected", exc.message):
+            await _require_reauth(ports, job)
     except IntercomError as exc:
-        await _end(ports, job, SyncStatus.FAILED, "intercom_error", exc.message)
+        await _end(ports, lease, SyncStatus.FAILED, "intercom_error", exc.message)
     except _TokenUnreadable:
         await _end(
             ports,
-            job,
+            lease,
             SyncStatus.FAILED,
             "token_undecryptable",
             "The stored Intercom token cannot be decrypted with the configured keys; "
@@ -136,7 +163,7 @@ async def run_slice(ports: RunnerPorts, sync_id: uuid.UUID, generation: int, *, 
         )
     except Exception as exc:
         log.exception("syncs.slice_crashed", sync_id=str(sync_id), generation=generation)
-        await _crashed(ports, job, exc)
+        await _crashed(ports, lease, exc)
 
 
 # -- claiming, heartbeat, hand-over ---------------------------------------------------------
@@ -144,25 +171,43 @@ async def run_slice(ports: RunnerPorts, sync_id: uuid.UUID, generation: int, *, 
 
 async def _claim(
     ports: RunnerPorts, sync_id: uuid.UUID, generation: int, owner: str
-) -> _Job | None:
+) -> _Lease | None:
     async with unit_of_work(ports.sessionmaker, ports.queue) as session:
-        repository = SyncRunRepository(session)
-        run = await repository.claim(sync_id, generation, owner, ports.settings.lease)
+        run = await SyncRunRepository(session).claim(
+            sync_id, generation, owner, ports.settings.lease
+        )
         if run is None:
             return None
-        account = AccountScope(run.account_id)
-        segment = await segment_service.get(session, account, run.segment_id)
-        integration = await integration_service.get(session, account, segment.integration_id)
-        saved = (await repository.checkpoint_of(run) or {}).get("reader")
-        return _Job(
-            run_id=run.id,
-            generation=generation,
-            owner=owner,
-            account=account,
-            segment=segment,
-            integration=integration,
-            checkpoint=Checkpoint.from_json(saved) if saved else None,
-        )
+        return _Lease(run.id, generation, owner, AccountScope(run.account_id))
+
+
+class _CheckpointUnreadable(Exception):
+    pass
+
+
+async def _load(ports: RunnerPorts, lease: _Lease) -> _Job:
+    async with ports.sessionmaker() as session:
+        run = await SyncRunRepository(session).get_for_job(lease.run_id)
+        if run is None:
+            raise LeaseLost
+        segment = await segment_service.get(session, lease.account, run.segment_id)
+        integration = await integration_service.get(session, lease.account, segment.integration_id)
+        saved = (run.checkpoint or {}).get("reader")
+    try:
+        checkpoint = Checkpoint.from_json(saved) if saved else None
+    except (ValueError, KeyError, TypeError) as exc:
+        # A checkpoint this code cannot read (written by another version): resuming from
+        # scratch would count its batches twice, so the run says so instead.
+        raise _CheckpointUnreadable(f"The run's checkpoint cannot be read: {exc}") from exc
+    return _Job(
+        run_id=lease.run_id,
+        generation=lease.generation,
+        owner=lease.owner,
+        account=lease.account,
+        segment=segment,
+        integration=integration,
+        checkpoint=checkpoint,
+    )
 
 
 async def _with_heartbeat(ports: RunnerPorts, job: _Job, work: Coroutine[Any, Any, T]) -> T:
@@ -203,25 +248,30 @@ async def _with_heartbeat(ports: RunnerPorts, job: _Job, work: Coroutine[Any, An
             await heartbeat
 
 
-async def _leased(session: AsyncSession, ports: RunnerPorts, job: _Job) -> SyncRun:
-    run = await SyncRunRepository(session).lock_leased(
-        job.run_id, job.generation, job.owner, ports.settings.lease
+async def _held(session: AsyncSession, ports: RunnerPorts, lease: _Lease) -> SyncRun | None:
+    """The run, locked, if this job still holds its lease (renewed by the same statement)."""
+    return await SyncRunRepository(session).lock_leased(
+        lease.run_id, lease.generation, lease.owner, ports.settings.lease
     )
+
+
+async def _leased(session: AsyncSession, ports: RunnerPorts, lease: _Lease) -> SyncRun:
+    run = await _held(session, ports, lease)
     if run is None:
         raise LeaseLost
     return run
 
 
 def _hand_over(
-    session: AsyncSession, ports: RunnerPorts, run: SyncRun, *, not_before: datetime | None = None
+    session: AsyncSession, ports: RunnerPorts, run: SyncRun, *, wait: timedelta = timedelta(0)
 ) -> None:
-    """Gives the run to the job of the next generation, which must start by the new lease's end
-    (or the sweeper sends another)."""
-    start = not_before or datetime.now(UTC)
+    """Gives the run to the job of the next generation, due after `wait`, which must start
+    within `start_within` of that (or the sweeper sends another). Deadlines are on the
+    database's clock, the one the sweeper compares them with."""
     run.generation += 1
     run.lease_owner = None
-    run.lease_expires_at = start + ports.settings.lease
-    continue_run(session, run, not_before=not_before)
+    run.lease_expires_at = func.now() + wait + ports.settings.start_within
+    continue_run(session, run, not_before=datetime.now(UTC) + wait if wait else None)
 
 
 # -- the work -------------------------------------------------------------------------------
@@ -296,8 +346,12 @@ async def _work(ports: RunnerPorts, job: _Job) -> None:
         await _write_batch(ports, job, batch, None, finish=True)
     except Exception:
         # What was read before Intercom failed is committed, so the deferred run resumes after it.
-        with contextlib.suppress(Exception):
+        try:
             await current.drain()
+        except Exception as drain_error:  # the original error is the one to handle
+            log.warning(
+                "syncs.batch_not_written", sync_id=str(job.run_id), error=type(drain_error).__name__
+            )
         raise
     except BaseException:  # cancelled (lease lost, shutdown): write nothing more
         await current.abandon()
@@ -366,7 +420,7 @@ def _close(
     run.checkpoint = None
 
 
-async def _continue_later(ports: RunnerPorts, job: _Job) -> None:
+async def _continue_later(ports: RunnerPorts, job: _Lease) -> None:
     async with unit_of_work(ports.sessionmaker, ports.queue) as session:
         run = await _leased(session, ports, job)
         _hand_over(session, ports, run)
@@ -374,14 +428,12 @@ async def _continue_later(ports: RunnerPorts, job: _Job) -> None:
 
 
 async def _defer(
-    ports: RunnerPorts, job: _Job, wait: timedelta | None, code: str, message: str
+    ports: RunnerPorts, lease: _Lease, wait: timedelta | None, code: str, message: str
 ) -> None:
     """Intercom cannot serve the run now: a later job resumes it from its checkpoint. A run
     deferred `max_deferrals` times in a row without progress fails with `code`."""
     async with unit_of_work(ports.sessionmaker, ports.queue) as session:
-        run = await SyncRunRepository(session).lock_leased(
-            job.run_id, job.generation, job.owner, ports.settings.lease
-        )
+        run = await _held(session, ports, lease)
         if run is None:
             return
         run.deferrals += 1
@@ -393,13 +445,13 @@ async def _defer(
                 code,
                 f"{message} (gave up after {run.deferrals - 1} retries)",
             )
-            log.warning("syncs.failed", sync_id=str(job.run_id), error_code=code)
+            log.warning("syncs.failed", sync_id=str(lease.run_id), error_code=code)
             return
         if wait is None:
             wait = _backoff(ports.settings, run.deferrals)
-        _hand_over(session, ports, run, not_before=datetime.now(UTC) + wait)
+        _hand_over(session, ports, run, wait=wait)
     log.warning(
-        "syncs.deferred", sync_id=str(job.run_id), error_code=code, wait_s=wait.total_seconds()
+        "syncs.deferred", sync_id=str(lease.run_id), error_code=code, wait_s=wait.total_seconds()
     )
 
 
@@ -409,16 +461,13 @@ def _backoff(settings: SyncSettings, times: int) -> timedelta:
     return timedelta(seconds=capped * random.uniform(0.8, 1.0))
 
 
-async def _crashed(ports: RunnerPorts, job: _Job, exc: Exception) -> None:
+async def _crashed(ports: RunnerPorts, lease: _Lease, exc: Exception) -> None:
     """An unexpected error: counted as a failed attempt, retried later, failed for good after
     `max_attempts` in a row."""
     async with unit_of_work(ports.sessionmaker, ports.queue) as session:
-        run = await SyncRunRepository(session).lock_leased(
-            job.run_id, job.generation, job.owner, ports.settings.lease
-        )
-        if run is None:
-            return
-        _record_attempt(session, ports, run, f"{type(exc).__name__} during the sync")
+        run = await _held(session, ports, lease)
+        if run is not None:
+            _record_attempt(session, ports, run, f"{type(exc).__name__} during the sync")
 
 
 def _record_attempt(session: AsyncSession, ports: RunnerPorts, run: SyncRun, error: str) -> None:
@@ -436,17 +485,20 @@ def _record_attempt(session: AsyncSession, ports: RunnerPorts, run: SyncRun, err
     # The first retry is immediate (a killed worker is no reason to wait); repeated ones back
     # off, in case the run itself is what kills its workers.
     wait = timedelta(0) if run.attempts == 1 else _backoff(ports.settings, run.attempts - 1)
-    _hand_over(session, ports, run, not_before=datetime.now(UTC) + wait)
+    _hand_over(session, ports, run, wait=wait)
 
 
-async def _end(ports: RunnerPorts, job: _Job, status: SyncStatus, code: str, message: str) -> None:
+async def _end(
+    ports: RunnerPorts, lease: _Lease, status: SyncStatus, code: str, message: str
+) -> bool:
+    """Ends the run, if this job still holds it; says whether it did."""
     async with unit_of_work(ports.sessionmaker, ports.queue) as session:
-        run = await SyncRunRepository(session).lock_leased(
-            job.run_id, job.generation, job.owner, ports.settings.lease
-        )
-        if run is not None:
-            _close(run, status, code, message)
-    log.warning("syncs.failed", sync_id=str(job.run_id), error_code=code)
+        run = await _held(session, ports, lease)
+        if run is None:
+            return False
+        _close(run, status, code, message)
+    log.warning("syncs.failed", sync_id=str(lease.run_id), error_code=code)
+    return True
 
 
 async def _require_reauth(ports: RunnerPorts, job: _Job) -> None:
@@ -462,7 +514,7 @@ async def recover_lapsed(ports: RunnerPorts) -> int:
     a worker had claimed counts an attempt (the worker died); one whose job never started (lost
     with a Redis flush) is simply sent again."""
     async with unit_of_work(ports.sessionmaker, ports.queue) as session:
-        lapsed = await SyncRunRepository(session).lapsed(datetime.now(UTC))
+        lapsed = await SyncRunRepository(session).lapsed()
         for run in lapsed:
             if run.lease_owner is not None:
                 log.warning("syncs.lease_lapsed", sync_id=str(run.id), generation=run.generation)

@@ -1,0 +1,37 @@
+"""What a sync hands the customer repository and what it gets back: plain values, so that the
+sync pipeline that makes and reads them stays pure (no database import)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingSource:
+    """What one Intercom contact would make of its customer, ready for the database: every value
+    already checked (lengths, NUL, JSON) by the sync pipeline."""
+
+    intercom_contact_id: str
+    role: str
+    email: str
+    name: str | None
+    phone: str | None
+    properties_json: str
+    intercom_updated_at: int
+
+    @property
+    def rank(self) -> tuple[bool, int, str]:
+        """Sorts the winner first among sources of one integration: the order of WINNER_ORDER."""
+        return (self.role != "user", -self.intercom_updated_at, self.intercom_contact_id)
+
+
+@dataclass(frozen=True)
+class BatchWrite:
+    """What the database made of a batch, for the pipeline to report."""
+
+    customer_by_email: dict[str, uuid.UUID]
+    created: set[uuid.UUID]
+    changed: set[uuid.UUID]
+    # The source each customer takes its values from: (integration id, Intercom contact id).
+    winners: dict[uuid.UUID, tuple[uuid.UUID, str]]

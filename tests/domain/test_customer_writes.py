@@ -1,0 +1,71 @@
+"""Concurrent batches on real PostgreSQL: the customer a contact leaves is locked with the
+others, so its new winner is never computed from a snapshot a concurrent batch made stale."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.config import Settings
+from app.crypto import SecretBox
+from app.db import transaction
+from app.domain.customers.repository import CustomerRepository
+from app.domain.customers.sources import IncomingSource
+from app.domain.scope import AccountScope
+from tests.fixtures.factories import create_integration, create_tenant, customers_by_email
+
+
+def source(contact_id: str, email: str, name: str, role: str = "user") -> IncomingSource:
+    return IncomingSource(
+        intercom_contact_id=contact_id,
+        role=role,
+        email=email,
+        name=name,
+        phone=None,
+        properties_json=orjson.dumps({}).decode(),
+        intercom_updated_at=1,
+    )
+
+
+async def write(
+    session: AsyncSession, account: AccountScope, integration: uuid.UUID, *sources: IncomingSource
+) -> None:
+    await CustomerRepository(session).write_sources(
+        account, integration, {s.email: s for s in sources}, list(sources)
+    )
+
+
+async def test_a_contact_moving_away_waits_for_a_concurrent_batch_on_the_customer_it_leaves(
+    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    tenant = await create_tenant(sessionmaker)
+    account = AccountScope(tenant.account_id)
+    cipher = SecretBox(settings.encryption_keys)
+    first = await create_integration(sessionmaker, tenant, cipher.encrypt("t"), slot=1)
+    second = await create_integration(sessionmaker, tenant, cipher.encrypt("t"), slot=2)
+    async with transaction(sessionmaker) as session:
+        await write(session, account, first, source("user", "a@x.io", "The user"))
+    async with transaction(sessionmaker) as session:
+        await write(session, account, second, source("lead", "a@x.io", "Old lead", "lead"))
+
+    async with sessionmaker() as lead_batch, sessionmaker() as user_batch:
+        # The lead changes in one batch, still uncommitted...
+        await lead_batch.begin()
+        await write(lead_batch, account, second, source("lead", "a@x.io", "New lead", "lead"))
+        # ...while the user moves to another email in another batch.
+        await user_batch.begin()
+        moving = asyncio.create_task(
+            write(user_batch, account, first, source("user", "new@x.io", "The user"))
+        )
+        await asyncio.sleep(0.3)
+        assert not moving.done(), "the move must wait for the lock on the customer it leaves"
+        await lead_batch.commit()
+        await moving
+        await user_batch.commit()
+
+    customers = await customers_by_email(sessionmaker, account)
+    assert customers["a@x.io"][0] == "New lead"
+    assert customers["new@x.io"][0] == "The user"
