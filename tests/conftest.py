@@ -133,9 +133,14 @@ async def worker(settings: Settings, redis_cleanup: None) -> AsyncIterator[None]
     worker = build_worker(settings, handle_signals=False, poll_delay=0.05)
     task = asyncio.create_task(worker.async_run())
     yield
-    task.cancel()
+    task.cancel()  # polls for no new job
     with contextlib.suppress(asyncio.CancelledError):
         await task
+    # Jobs in flight (a sweep runs every second) finish instead of being cancelled half-way by
+    # close(): a cancelled arq job leaves its bookkeeping coroutine never awaited.
+    in_flight = [job for job in worker.tasks.values() if not job.done()]
+    if in_flight:
+        await asyncio.wait(in_flight, timeout=30)
     await worker.close()
 
 
