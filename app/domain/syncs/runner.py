@@ -120,7 +120,7 @@ async def run_slice(ports: RunnerPorts, sync_id: uuid.UUID, generation: int, *, 
     of times: a job that is not the run's current one, or whose run ended, does nothing."""
     # One fencing token per claim, not per process: two jobs of one generation in one worker
     # (a re-sent job after its result expired) must not both pass the fence.
-    owner = f"{owner}:{uuid.uuid4().hex[:8]}"[:64]
+    owner = f"{uuid.uuid4().hex[:12]}@{owner}"[:64]  # the token first: a long name is what gets cut
     lease = await _claim(ports, sync_id, generation, owner)
     if lease is None:
         log.info("syncs.stale_job", sync_id=str(sync_id), generation=generation)
