@@ -7,7 +7,11 @@ from fastapi import APIRouter, status
 from app.api.deps import AccountDep, AdaptersDep, SessionDep
 from app.api.problems import problem_responses
 from app.domain.integrations import service as integration_service
-from app.domain.integrations.schemas import IntegrationCreate, IntegrationRead
+from app.domain.integrations.schemas import (
+    IntegrationCreate,
+    IntegrationRead,
+    IntegrationUpdate,
+)
 from app.domain.segments import service as segment_service
 from app.domain.segments.schemas import SegmentRead
 
@@ -51,6 +55,19 @@ async def get_integration(
     integration_id: uuid.UUID, account: AccountDep, session: SessionDep
 ) -> IntegrationRead:
     integration = await integration_service.get(session, account, integration_id)
+    return IntegrationRead.model_validate(integration)
+
+
+@router.patch(
+    "/integrations/{integration_id}",
+    response_model=IntegrationRead,
+    responses=problem_responses(400, 401, 404, 415, 422),
+    summary="Rename an integration",
+)
+async def update_integration(
+    integration_id: uuid.UUID, data: IntegrationUpdate, account: AccountDep, session: SessionDep
+) -> IntegrationRead:
+    integration = await integration_service.rename(session, account, integration_id, data.name)
     return IntegrationRead.model_validate(integration)
 
 

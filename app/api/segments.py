@@ -34,6 +34,8 @@ async def get_segment(
     response_model=SyncRead,
     responses=problem_responses(401, 404, 409, 422),
     summary="Sync now: start a sync of the segment's contacts",
+    description="409 `sync_already_active` while a sync of the segment is pending or running; "
+    "409 `integration_reauth_required` while Intercom refuses the integration's token.",
 )
 async def start_sync(
     segment_id: uuid.UUID,

@@ -30,3 +30,15 @@ class IntercomTokenRejected(AppError):
             f"Intercom did not accept the access token: {message}",
             errors=[{"field": "access_token", "message": message}],
         )
+
+
+class IntegrationNeedsReauth(Conflict):
+    code = "integration_reauth_required"
+    title = "The integration must be reconnected"
+
+    def __init__(self, integration_id: uuid.UUID) -> None:
+        super().__init__(
+            f"Intercom refused the stored token of integration {integration_id}; connect the "
+            "same workspace again (access token or OAuth) before syncing.",
+            integration_id=str(integration_id),
+        )

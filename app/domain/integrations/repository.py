@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.models import Account, Integration
+from app.domain.models.integrations import REAUTH_REQUIRED
 from app.domain.scope import AccountScope
 
 
@@ -42,5 +43,5 @@ class IntegrationRepository:
         await self.session.execute(
             update(Integration)
             .where(Integration.id == integration_id, Integration.account_id == account.id)
-            .values(status="reauth_required")
+            .values(status=REAUTH_REQUIRED)
         )

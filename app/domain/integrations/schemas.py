@@ -23,6 +23,16 @@ class IntegrationCreate(BaseModel):
     )
 
 
+class IntegrationUpdate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"name": "EU support workspace"}]}
+    )
+
+    name: Annotated[str, SafeText(max_length=100)] = Field(
+        description="The name shown in the product (the workspace's own name is unchanged)."
+    )
+
+
 class IntegrationRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.integrations.errors import (
     IntegrationLimitReached,
+    IntegrationNeedsReauth,
     IntegrationNotFound,
     IntercomTokenRejected,
     WorkspaceAlreadyConnected,
@@ -16,6 +17,7 @@ from app.domain.integrations.errors import (
 from app.domain.integrations.repository import IntegrationRepository
 from app.domain.integrations.schemas import IntegrationCreate
 from app.domain.models import Integration
+from app.domain.models.integrations import CONNECTED, REAUTH_REQUIRED
 from app.domain.ports import IntercomGateway, IntercomWorkspace, SecretCipher
 from app.domain.scope import AccountScope
 from app.domain.segments import service as segment_service
@@ -35,6 +37,21 @@ async def get(
 
 async def list_all(session: AsyncSession, account: AccountScope) -> Sequence[Integration]:
     return await IntegrationRepository(session).list_for_account(account)
+
+
+async def rename(
+    session: AsyncSession, account: AccountScope, integration_id: uuid.UUID, name: str
+) -> Integration:
+    integration = await get(session, account, integration_id)
+    integration.name = name
+    await session.flush()
+    return integration
+
+
+def ensure_usable(integration: Integration) -> None:
+    """Work that calls Intercom with the stored token is refused until it is replaced."""
+    if integration.status == REAUTH_REQUIRED:
+        raise IntegrationNeedsReauth(integration.id)
 
 
 def workspace_for(
@@ -78,7 +95,7 @@ async def connect_with_token(
         slot=slot,
         name=data.name or f"Account {slot}",
         auth_method="access_token",
-        status="connected",
+        status=CONNECTED,
         intercom_app_id=me.app.id_code,
         workspace_name=me.app.name,
         region=(me.app.region or "US").upper(),

@@ -9,6 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.db import Base
 from app.domain.models.base import IdMixin, TimestampMixin
 
+# Integration.status: Intercom refused the stored token (a sync's 401/403); work that calls
+# Intercom with it is refused until the workspace is connected again.
+CONNECTED = "connected"
+REAUTH_REQUIRED = "reauth_required"
+
 
 class Integration(IdMixin, TimestampMixin, Base):
     """One connected Intercom workspace of an account (at most two: slots 1 and 2)."""
@@ -26,7 +31,7 @@ class Integration(IdMixin, TimestampMixin, Base):
     slot: Mapped[int]
     name: Mapped[str] = mapped_column(String(100))
     auth_method: Mapped[str] = mapped_column(String(20))  # access_token | oauth
-    status: Mapped[str] = mapped_column(String(20), default="connected")
+    status: Mapped[str] = mapped_column(String(20), default=CONNECTED)
     intercom_app_id: Mapped[str] = mapped_column(String(100))
     workspace_name: Mapped[str] = mapped_column(String(200))
     region: Mapped[str] = mapped_column(String(8))

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain.integrations import service as integration_service
 from app.domain.models import SyncRun, SyncStatus, SyncTrigger
 from app.domain.outbox import service as outbox
 from app.domain.scope import AccountScope
@@ -49,6 +50,8 @@ async def start(
     long the job may take to start before the sweeper sends another (a lost job, a Redis
     flush)."""
     segment = await segment_service.get(session, account, segment_id)
+    integration = await integration_service.get(session, account, segment.integration_id)
+    integration_service.ensure_usable(integration)
     repository = SyncRunRepository(session)
     new_id = await repository.insert_pending(
         {
