@@ -27,6 +27,7 @@ from app.crypto import generate_key
 from app.db import create_engine, create_sessionmaker
 from app.main import create_app
 from app.workers.arq_backend import build_worker
+from tests.fixtures.factories import Tenant, create_tenant
 from tests.servers import api_server, sandbox_process
 
 # A sandbox of each test module's own, for tests that change its faults, rates or data.
@@ -148,6 +149,12 @@ async def worker(settings: Settings, redis_cleanup: None) -> AsyncIterator[None]
 async def http(api_url: str) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=api_url, timeout=30) as client:
         yield client
+
+
+@pytest.fixture
+async def tenant(sessionmaker: async_sessionmaker[AsyncSession]) -> Tenant:
+    """A fresh account with an API key, for tests that act as one."""
+    return await create_tenant(sessionmaker)
 
 
 @pytest.fixture(scope="session")

@@ -40,11 +40,6 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
     return body
 
 
-@pytest.fixture
-async def tenant(sessionmaker: async_sessionmaker[AsyncSession]) -> Tenant:
-    return await create_tenant(sessionmaker)
-
-
 async def test_malformed_json_is_a_400_and_writes_nothing(
     http: httpx.AsyncClient, tenant: Tenant, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:

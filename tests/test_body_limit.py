@@ -7,19 +7,13 @@ import json
 from collections.abc import AsyncIterator
 
 import httpx
-import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.api.limits import MAX_BODY_BYTES
-from tests.fixtures.factories import Tenant, create_tenant, integration_count
+from tests.fixtures.factories import Tenant, integration_count
 from tests.test_bad_input import assert_problem
 
 TWO_MB = json.dumps({"access_token": "tok_123", "name": "x" * 2_000_000}).encode()
-
-
-@pytest.fixture
-async def tenant(sessionmaker: async_sessionmaker[AsyncSession]) -> Tenant:
-    return await create_tenant(sessionmaker)
 
 
 def assert_too_large(response: httpx.Response) -> None:

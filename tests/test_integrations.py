@@ -13,13 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.db import transaction
 from app.domain.models import Integration, SyncRun
 from app.domain.models.integrations import REAUTH_REQUIRED
-from tests.fixtures.factories import Tenant, connect_workspace, create_tenant, segments_of
+from tests.fixtures.factories import Tenant, connect_workspace, segments_of
 from tests.test_bad_input import assert_problem
-
-
-@pytest.fixture
-async def tenant(sessionmaker: async_sessionmaker[AsyncSession]) -> Tenant:
-    return await create_tenant(sessionmaker)
 
 
 async def test_an_integration_is_renamed_and_keeps_its_workspace_name(
