@@ -29,3 +29,10 @@ def pinned_sandbox(*args: str) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def report(results: list[tuple[str, bool]]) -> bool:
+    """Prints one line per figure, OK or MISSED; true when every goal is met."""
+    for line, ok in results:
+        print(f"{line} {'OK' if ok else 'MISSED'}", flush=True)
+    return all(ok for _, ok in results)

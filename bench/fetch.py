@@ -35,7 +35,7 @@ from redis.asyncio import Redis
 from app.intercom.client import IntercomClient, WorkspaceClient
 from app.intercom.paging import PartitionedReader
 from app.intercom.ratelimit import RateBudget
-from bench.common import pinned_sandbox
+from bench.common import pinned_sandbox, report
 
 EVERYONE = {"field": "role", "operator": "IN", "value": ["user", "lead"]}
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -194,9 +194,7 @@ async def benchmark(args: argparse.Namespace) -> bool:
         )
     )
 
-    for line, ok in results:
-        print(f"{line} {'OK' if ok else 'MISSED'}", flush=True)
-    return all(ok for _, ok in results)
+    return report(results)
 
 
 def main() -> None:

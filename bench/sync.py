@@ -22,7 +22,6 @@ import argparse
 import asyncio
 import contextlib
 import os
-import subprocess
 import sys
 import time
 import uuid
@@ -58,7 +57,8 @@ from app.intercom.client import IntercomClient, WorkspaceClient, new_http_client
 from app.intercom.models import Contact, MalformedContact, Me, Segment
 from app.intercom.paging import Checkpoint, Partition
 from app.workers.arq_backend import ArqQueue
-from bench.common import pinned_sandbox
+from bench.common import pinned_sandbox, report
+from tests.servers import worker_process
 
 ADMIN_URL = os.environ.get(
     "BENCH_ADMIN_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1/postgres"
@@ -174,31 +174,10 @@ async def _drop(name: str) -> None:
 
 
 @contextlib.contextmanager
-def worker_process(settings: Settings) -> Iterator[psutil.Process]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.database_url,
-        "REDIS_URL": settings.redis_url,
-        "REDIS_PREFIX": settings.redis_prefix,
-        "ENCRYPTION_KEYS": ",".join(k.get_secret_value() for k in settings.encryption_keys),
-        "INTERCOM_BASE_URL": settings.intercom_base_url or "",
-        "INTERCOM_READ_CONCURRENCY": str(settings.intercom_read_concurrency),
-        "SYNC_BATCH_SIZE": str(settings.sync_batch_size),
-        "SYNC_SLICE_S": str(settings.sync_slice_s),
-        "LOG_LEVEL": "WARNING",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "worker"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
+def worker(settings: Settings) -> Iterator[psutil.Process]:
+    with worker_process(settings) as process:
         time.sleep(2)  # start-up: imports, connections, the first sweep
         yield psutil.Process(process.pid)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def peak_rss_mb(process: psutil.Process) -> float:
@@ -394,7 +373,7 @@ async def benchmark(args: argparse.Namespace, database_url: str) -> bool:
     ) as url:
         token = sandbox_token(url)
         async with environment(database_url, url, args) as (settings, sessionmaker, queue):
-            with worker_process(settings) as process:
+            with worker(settings) as process:
                 ours = await through_worker(sessionmaker, settings, queue, token, process)
                 assert ours.run is not None
                 account = AccountScope(ours.run.account_id)
@@ -427,7 +406,7 @@ async def benchmark(args: argparse.Namespace, database_url: str) -> bool:
 
             reset_sandbox(url, small_users)
             small_token = sandbox_token(url)
-            with worker_process(settings) as process:
+            with worker(settings) as process:
                 small = await through_worker(sessionmaker, settings, queue, small_token, process)
             results.append(
                 (
@@ -448,9 +427,7 @@ async def benchmark(args: argparse.Namespace, database_url: str) -> bool:
                 )
             )
 
-    for line, ok in results:
-        print(f"{line} {'OK' if ok else 'MISSED'}", flush=True)
-    return all(ok for _, ok in results)
+    return report(results)
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import socket
 import subprocess
 import sys
@@ -14,8 +15,10 @@ from pathlib import Path
 
 import httpx
 import uvicorn
+from pydantic import SecretStr
 from starlette.types import ASGIApp
 
+from app.config import Settings
 from tests.intercom_spec import check_recording
 
 
@@ -57,6 +60,41 @@ def sandbox_process(*args: str, recording: Path | None = None) -> Iterator[str]:
         assert not problems, "sandbox responses that break the Intercom spec:\n" + "\n".join(
             problems
         )
+
+
+def settings_environment(settings: Settings) -> dict[str, str]:
+    """The environment a child process needs to read `settings` back (every field, so a new
+    setting cannot be forgotten): secrets unwrapped, lists comma separated, unset ones left out."""
+    environment = dict(os.environ)
+    for name in type(settings).model_fields:
+        value = getattr(settings, name)
+        if value is None:
+            continue
+        if isinstance(value, list):
+            value = ",".join(_plain(item) for item in value)
+        environment[name.upper()] = _plain(value)
+    return environment
+
+
+def _plain(value: object) -> str:
+    return value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+
+
+@contextlib.contextmanager
+def worker_process(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
+    """`intercom-sync worker` as its own process, configured by `settings`; stopped on exit."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "worker"],
+        env={**settings_environment(settings), "LOG_LEVEL": "WARNING"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=30)
 
 
 @contextlib.asynccontextmanager

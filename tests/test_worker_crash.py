@@ -6,14 +6,10 @@ customers and report of an uninterrupted run. Real processes, real PostgreSQL, R
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -38,6 +34,7 @@ from app.workers.arq_backend import ArqQueue
 from tests.conftest import drop_database
 from tests.fixtures.factories import create_tenant, customers_by_email, sync_run
 from tests.fixtures.sandbox import Sandbox
+from tests.servers import worker_process
 
 LEASE_S = 2
 COUNTERS = ("fetched", "created", "updated", "unchanged", "skipped", "failed")
@@ -74,39 +71,6 @@ def crash_settings(settings: Settings, sandbox: Sandbox, crash_database_url: str
             "intercom_read_concurrency": 2,
         }
     )
-
-
-def worker_env(settings: Settings) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": settings.database_url,
-        "REDIS_URL": settings.redis_url,
-        "REDIS_PREFIX": settings.redis_prefix,
-        "ENCRYPTION_KEYS": ",".join(k.get_secret_value() for k in settings.encryption_keys),
-        "INTERCOM_BASE_URL": settings.intercom_base_url or "",
-        "SYNC_LEASE_S": str(settings.sync_lease_s),
-        "SYNC_SLICE_S": str(settings.sync_slice_s),
-        "SWEEP_INTERVAL_S": str(settings.sweep_interval_s),
-        "SYNC_BATCH_SIZE": str(settings.sync_batch_size),
-        "INTERCOM_READ_CONCURRENCY": str(settings.intercom_read_concurrency),
-        "LOG_LEVEL": "WARNING",
-    }
-
-
-@contextmanager
-def worker_process(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "worker"],
-        env=worker_env(settings),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=15)
 
 
 @pytest.fixture
