@@ -22,8 +22,8 @@ from tests.fixtures.factories import (
     Tenant,
     connect_workspace,
     create_tenant,
+    first_segment,
     integration_count,
-    segments_of,
 )
 
 PROBLEM = "application/problem+json"
@@ -312,8 +312,7 @@ async def test_a_second_sync_now_while_one_is_pending_is_a_409(
     sessionmaker: async_sessionmaker[AsyncSession],
     sandbox_workspaces: list[dict[str, Any]],
 ) -> None:
-    integration = await connect_workspace(http, tenant, sandbox_workspaces[0]["access_token"])
-    segment = (await segments_of(http, tenant, integration["id"]))[0]
+    segment = await first_segment(http, tenant, sandbox_workspaces[0]["access_token"])
     # Recorded but never enqueued, so no worker can finish it during the test.
     async with transaction(sessionmaker) as session:
         pending = await commands.start(

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.db import transaction
 from app.domain.models import Integration, SyncRun
 from app.domain.models.integrations import REAUTH_REQUIRED
-from tests.fixtures.factories import Tenant, connect_workspace, segments_of
+from tests.fixtures.factories import Tenant, connect_workspace, first_segment
 from tests.test_bad_input import assert_problem
 
 
@@ -62,12 +62,11 @@ async def test_sync_now_is_a_409_while_the_integration_needs_reauthorisation(
     sessionmaker: async_sessionmaker[AsyncSession],
     sandbox_workspaces: list[dict[str, Any]],
 ) -> None:
-    integration = await connect_workspace(http, tenant, sandbox_workspaces[0]["access_token"])
-    segment = (await segments_of(http, tenant, integration["id"]))[0]
+    segment = await first_segment(http, tenant, sandbox_workspaces[0]["access_token"])
     async with transaction(sessionmaker) as session:
         await session.execute(
             update(Integration)
-            .where(Integration.id == uuid.UUID(integration["id"]))
+            .where(Integration.id == uuid.UUID(segment["integration_id"]))
             .values(status=REAUTH_REQUIRED)
         )
 
@@ -75,7 +74,7 @@ async def test_sync_now_is_a_409_while_the_integration_needs_reauthorisation(
 
     problem = assert_problem(response, 409)
     assert problem["code"] == "integration_reauth_required"
-    assert problem["integration_id"] == integration["id"]
+    assert problem["integration_id"] == segment["integration_id"]
     async with sessionmaker() as session:
         runs = await session.scalar(
             select(func.count()).select_from(SyncRun).where(SyncRun.account_id == tenant.account_id)

@@ -17,17 +17,11 @@ from app.config import Settings
 from app.domain.models import Customer, OutboxMessage, SyncRun
 from app.main import create_app
 from app.workers.arq_backend import ArqQueue, build_worker
-from tests.fixtures.factories import Tenant, connect_workspace, create_tenant, segments_of
+from tests.fixtures.factories import create_tenant, first_segment
 from tests.servers import api_server, free_port
 from tests.test_end_to_end import all_customers, wait_for_sync
 
 pytestmark = pytest.mark.usefixtures("worker")
-
-
-async def leads_of(http: httpx.AsyncClient, tenant: Tenant, token: str) -> dict[str, Any]:
-    integration = await connect_workspace(http, tenant, token)
-    segments = await segments_of(http, tenant, integration["id"])
-    return next(s for s in segments if s["kind"] == "leads")
 
 
 async def test_concurrent_sync_now_requests_start_one_run_and_answer_409_to_the_others(
@@ -36,7 +30,7 @@ async def test_concurrent_sync_now_requests_start_one_run_and_answer_409_to_the_
     sandbox_workspaces: list[dict[str, Any]],
 ) -> None:
     tenant = await create_tenant(sessionmaker)
-    segment = await leads_of(http, tenant, sandbox_workspaces[0]["access_token"])
+    segment = await first_segment(http, tenant, sandbox_workspaces[0]["access_token"], "leads")
 
     answers = await asyncio.gather(
         *(
@@ -66,7 +60,7 @@ async def test_sync_now_while_redis_is_down_is_accepted_and_runs_once_the_relay_
     sandbox_workspaces: list[dict[str, Any]],
 ) -> None:
     tenant = await create_tenant(sessionmaker)
-    segment = await leads_of(http, tenant, sandbox_workspaces[0]["access_token"])
+    segment = await first_segment(http, tenant, sandbox_workspaces[0]["access_token"], "leads")
     no_redis = settings.model_copy(update={"redis_url": f"redis://127.0.0.1:{free_port()}/0"})
 
     async with api_server(create_app(no_redis)) as url, httpx.AsyncClient(base_url=url) as client:

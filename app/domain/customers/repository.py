@@ -79,6 +79,7 @@ _LINKED_CUSTOMER_EMAILS = text(
     CROSS JOIN LATERAL (
         SELECT customer_id FROM customer_sources
         WHERE integration_id = :integration_id AND intercom_contact_id = wanted.contact_id
+          AND account_id = :account_id
         LIMIT 1
     ) AS link
     CROSS JOIN LATERAL (
