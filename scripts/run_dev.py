@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 API = "http://127.0.0.1:8000"
 SANDBOX = "http://127.0.0.1:8010"
+WORKER = [str(BIN / "intercom-sync"), "worker"]
 
 
 def wait_for(url: str, name: str, timeout_s: float = 30) -> None:
@@ -57,7 +58,7 @@ def main() -> None:
                 "warning",
             ]
         ),
-        subprocess.Popen([BIN / "intercom-sync", "worker"]),
+        subprocess.Popen(WORKER),
     ]
     try:
         wait_for(f"{SANDBOX}/_sandbox/health", "The Intercom sandbox")
@@ -104,8 +105,21 @@ Demo API key: {api_key}
 Ctrl-C stops everything.""",
             flush=True,
         )
-        while all(process.poll() is None for process in processes):
+        while True:
             time.sleep(0.5)
+            # Workers may die (kill -9 one to watch its sync resume): start another, as a
+            # deployment's supervisor would. The API or the sandbox stopping ends the demo.
+            if processes[-1].poll() is not None:
+                time.sleep(0.2)  # Ctrl-C reaches the children too: let it arrive first
+                print(
+                    "The worker stopped; starting another. Its syncs resume once their lease "
+                    "lapses (SYNC_LEASE_S, 60 s) and the sweeper runs (SWEEP_INTERVAL_S).",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                processes[-1] = subprocess.Popen(WORKER)
+            if any(process.poll() is not None for process in processes[:-1]):
+                break
         # Ctrl-C reaches the children too; only an unexpected exit deserves a word.
         time.sleep(0.2)
         print("A process stopped; shutting down everything else.", file=sys.stderr)
