@@ -107,10 +107,13 @@ Ctrl-C stops everything.""",
         )
         while True:
             time.sleep(0.5)
-            # Workers may die (kill -9 one to watch its sync resume): start another, as a
-            # deployment's supervisor would. The API or the sandbox stopping ends the demo.
             if processes[-1].poll() is not None:
-                time.sleep(0.2)  # Ctrl-C reaches the children too: let it arrive first
+                time.sleep(0.5)  # Ctrl-C reaches every child: then the others stop too
+            if any(process.poll() is not None for process in processes[:-1]):
+                break
+            if processes[-1].poll() is not None:
+                # A worker may die (kill -9 one to watch its sync resume): start another, as a
+                # deployment's supervisor would. The API or the sandbox stopping ends the demo.
                 print(
                     "The worker stopped; starting another. Its syncs resume once their lease "
                     "lapses (SYNC_LEASE_S, 60 s) and the sweeper runs (SWEEP_INTERVAL_S).",
@@ -118,8 +121,6 @@ Ctrl-C stops everything.""",
                     flush=True,
                 )
                 processes[-1] = subprocess.Popen(WORKER)
-            if any(process.poll() is not None for process in processes[:-1]):
-                break
         # Ctrl-C reaches the children too; only an unexpected exit deserves a word.
         time.sleep(0.2)
         print("A process stopped; shutting down everything else.", file=sys.stderr)
