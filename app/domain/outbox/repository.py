@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.models import OutboxMessage
@@ -44,14 +44,3 @@ class OutboxRepository:
             )
         )
         return int(getattr(result, "rowcount", 0) or 0)
-
-    async def backlog(self) -> tuple[int, datetime | None]:
-        """How many messages wait, and since when (for metrics and the health of the relay)."""
-        row = (
-            await self.session.execute(
-                select(func.count(), func.min(OutboxMessage.created_at)).where(
-                    OutboxMessage.dispatched_at.is_(None)
-                )
-            )
-        ).one()
-        return int(row[0]), row[1]

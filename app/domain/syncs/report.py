@@ -61,17 +61,6 @@ class Report:
         run.skipped_reasons = _merged(run.skipped_reasons, self.skipped_reasons)
         run.failed_reasons = _merged(run.failed_reasons, self.failed_reasons)
 
-    @classmethod
-    def of(cls, run: SyncRun) -> Report:
-        return cls(
-            fetched=run.fetched,
-            created=run.created,
-            updated=run.updated,
-            unchanged=run.unchanged,
-            skipped_reasons=dict(run.skipped_reasons or {}),
-            failed_reasons=dict(run.failed_reasons or {}),
-        )
-
 
 def _merged(left: dict[str, int] | None, right: dict[str, int]) -> dict[str, int]:
     merged = dict(left or {})

@@ -113,9 +113,3 @@ class SyncRunRepository:
         return await self.session.scalar(
             select(SyncRun).where(SyncRun.id == sync_id).options(undefer(SyncRun.checkpoint))
         )
-
-    async def checkpoint_of(self, run: SyncRun) -> dict[str, Any] | None:
-        checkpoint: dict[str, Any] | None = await self.session.scalar(
-            select(SyncRun.checkpoint).where(SyncRun.id == run.id)
-        )
-        return checkpoint
