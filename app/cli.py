@@ -59,12 +59,14 @@ async def rotate_keys(database_url: str, keys: list[SecretStr]) -> KeyRotation:
             # Locked, so that a workspace reconnected meanwhile keeps its new token.
             rows = await session.execute(
                 select(Integration.id, Integration.access_token_encrypted)
+                # A disconnected integration's token is already destroyed.
+                .where(Integration.access_token_encrypted.is_not(None))
                 .order_by(Integration.id)
                 .with_for_update()
             )
             for integration_id, ciphertext in rows.all():
                 try:
-                    rotated = box.rotate(ciphertext)
+                    rotated = box.rotate(ciphertext or b"")
                 except SecretUndecryptable:
                     result.undecryptable.append(integration_id)
                     continue

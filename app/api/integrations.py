@@ -12,8 +12,6 @@ from app.domain.integrations.schemas import (
     IntegrationRead,
     IntegrationUpdate,
 )
-from app.domain.segments import service as segment_service
-from app.domain.segments.schemas import SegmentRead
 
 router = APIRouter(tags=["integrations"])
 
@@ -69,16 +67,3 @@ async def update_integration(
 ) -> IntegrationRead:
     integration = await integration_service.rename(session, account, integration_id, data.name)
     return IntegrationRead.model_validate(integration)
-
-
-@router.get(
-    "/integrations/{integration_id}/segments",
-    response_model=list[SegmentRead],
-    responses=problem_responses(401, 404, 422),
-    summary="The main lists (Users, Leads) and Intercom segments, with contact counts",
-)
-async def list_segments(
-    integration_id: uuid.UUID, account: AccountDep, session: SessionDep
-) -> list[SegmentRead]:
-    integration = await integration_service.get(session, account, integration_id)
-    return await segment_service.list_for_integration(session, account, integration.id)

@@ -7,12 +7,26 @@ from fastapi import APIRouter, Response, status
 from app.adapters import sync_settings
 from app.api.deps import AccountDep, AdaptersDep, SessionDep
 from app.api.problems import problem_responses
+from app.domain.integrations import service as integration_service
 from app.domain.segments import service as segment_service
 from app.domain.segments.schemas import SegmentRead
 from app.domain.syncs import commands, queries
 from app.domain.syncs.schemas import SyncRead
 
 router = APIRouter(tags=["segments"])
+
+
+@router.get(
+    "/integrations/{integration_id}/segments",
+    response_model=list[SegmentRead],
+    responses=problem_responses(401, 404, 422),
+    summary="The main lists (Users, Leads) and Intercom segments, with contact counts",
+)
+async def list_segments(
+    integration_id: uuid.UUID, account: AccountDep, session: SessionDep
+) -> list[SegmentRead]:
+    integration = await integration_service.get(session, account, integration_id)
+    return await segment_service.list_for_integration(session, account, integration.id)
 
 
 @router.get(

@@ -409,7 +409,7 @@ async def test_a_run_whose_segment_disappeared_fails_instead_of_being_resent_for
     run_id = await start(world, world.users)
     async with transaction(sessionmaker) as session:
         await session.execute(
-            update(Segment).where(Segment.id == world.users).values(removed_at=datetime.now(UTC))
+            update(Segment).where(Segment.id == world.users).values(missing_since=datetime.now(UTC))
         )
     await run_queued(world)
     run = await sync_run(sessionmaker, run_id)

@@ -20,14 +20,16 @@ class IntegrationRepository:
     ) -> Integration | None:
         return await self.session.scalar(
             select(Integration).where(
-                Integration.id == integration_id, Integration.account_id == account.id
+                Integration.id == integration_id,
+                Integration.account_id == account.id,
+                Integration.disconnected_at.is_(None),
             )
         )
 
     async def list_for_account(self, account: AccountScope) -> Sequence[Integration]:
         result = await self.session.scalars(
             select(Integration)
-            .where(Integration.account_id == account.id)
+            .where(Integration.account_id == account.id, Integration.disconnected_at.is_(None))
             .order_by(Integration.slot)
         )
         return result.all()

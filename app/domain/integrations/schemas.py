@@ -45,6 +45,8 @@ class IntegrationRead(BaseModel):
     workspace_name: str
     region: str
     timezone: str | None
-    segments_refreshed_at: datetime | None
+    refreshed_at: datetime | None = Field(
+        description="When lists, segments, counts and data attributes were last reloaded."
+    )
     created_at: datetime
     updated_at: datetime

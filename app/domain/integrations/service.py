@@ -57,6 +57,8 @@ def ensure_usable(integration: Integration) -> None:
 def workspace_for(
     integration: Integration, intercom: IntercomGateway, cipher: SecretCipher
 ) -> IntercomWorkspace:
+    if integration.access_token_encrypted is None:  # disconnected: the token is destroyed
+        raise IntegrationNotFound(integration.id)
     token = cipher.decrypt(integration.access_token_encrypted)
     return intercom.workspace(token, integration.region, app_id=integration.intercom_app_id)
 

@@ -2,7 +2,7 @@
 
 from app.domain.models.accounts import Account, ApiKey
 from app.domain.models.customers import Customer, CustomerSource
-from app.domain.models.integrations import Integration
+from app.domain.models.integrations import Integration, IntercomAttribute, OAuthState
 from app.domain.models.outbox import OutboxMessage
 from app.domain.models.segments import Segment, SegmentKind
 from app.domain.models.syncs import SyncRun, SyncStatus, SyncTrigger
@@ -13,6 +13,8 @@ __all__ = [
     "Customer",
     "CustomerSource",
     "Integration",
+    "IntercomAttribute",
+    "OAuthState",
     "OutboxMessage",
     "Segment",
     "SegmentKind",

@@ -4,7 +4,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -19,10 +19,15 @@ class SegmentKind(enum.StrEnum):
 
 
 class Segment(IdMixin, TimestampMixin, Base):
-    """A list that can be synced: a main list, an Intercom segment or (later) a custom segment."""
+    """A list that can be synced: a main list (Users, Leads), an Intercom segment, or a custom
+    segment built on a main list."""
 
     __tablename__ = "segments"
-    __table_args__ = (UniqueConstraint("integration_id", "source_key"),)
+    __table_args__ = (
+        UniqueConstraint("integration_id", "source_key"),
+        # The scheduler's question: which auto-synced segments are due?
+        Index("ix_segments_due", "next_sync_at", postgresql_where=text("auto_sync")),
+    )
 
     account_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("accounts.id", ondelete="CASCADE"), index=True
@@ -39,5 +44,14 @@ class Segment(IdMixin, TimestampMixin, Base):
     contact_count: Mapped[int | None]
     count_refreshed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     auto_sync: Mapped[bool] = mapped_column(default=False)
-    # Set when the segment disappeared from Intercom; kept so its sync history survives.
+    # When the scheduler next syncs it (auto-sync on): a stable offset per segment within the
+    # day, so that many segments never fire in the same minute (domain/schedule).
+    next_sync_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set when the user confirmed the segment's mapping (or chose the default one).
+    mapping_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set when the segment disappeared from Intercom: still listed (marked missing, auto-sync
+    # off) so that the user sees why it stopped; cleared if it comes back.
+    missing_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set when a custom segment is deleted (or its integration disconnected): no longer
+    # visible, kept so its sync history survives.
     removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

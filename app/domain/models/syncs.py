@@ -18,6 +18,7 @@ class SyncStatus(enum.StrEnum):
     RUNNING = "running"
     FINISHED = "finished"
     FAILED = "failed"
+    CANCELLED = "cancelled"
 
 
 class SyncTrigger(enum.StrEnum):

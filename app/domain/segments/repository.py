@@ -7,7 +7,7 @@ from sqlalchemy import case, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.models import Segment, SegmentKind, SyncRun
+from app.domain.models import Integration, Segment, SegmentKind, SyncRun
 from app.domain.scope import AccountScope
 
 
@@ -16,11 +16,15 @@ class SegmentRepository:
         self.session = session
 
     async def get_for_account(self, account: AccountScope, segment_id: uuid.UUID) -> Segment | None:
+        """A visible segment: not deleted, of a connected integration."""
         return await self.session.scalar(
-            select(Segment).where(
+            select(Segment)
+            .join(Integration, Integration.id == Segment.integration_id)
+            .where(
                 Segment.id == segment_id,
                 Segment.account_id == account.id,
                 Segment.removed_at.is_(None),
+                Integration.disconnected_at.is_(None),
             )
         )
 

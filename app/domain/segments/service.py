@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.domain.models import Integration, Segment, SegmentKind
 from app.domain.ports import IntercomWorkspace
 from app.domain.scope import AccountScope
-from app.domain.segments.errors import SegmentNotFound
+from app.domain.segments.errors import SegmentMissing, SegmentNotFound
 from app.domain.segments.repository import SegmentRepository
 from app.domain.segments.schemas import LastSync, SegmentRead
 
@@ -39,6 +39,11 @@ async def get(session: AsyncSession, account: AccountScope, segment_id: uuid.UUI
     if segment is None:
         raise SegmentNotFound(segment_id)
     return segment
+
+
+def ensure_syncable(segment: Segment) -> None:
+    if segment.missing_since is not None:
+        raise SegmentMissing(segment.id)
 
 
 async def list_for_integration(
@@ -83,7 +88,7 @@ async def refresh_from_intercom(
         for name, value in values.items():
             setattr(segment, name, value)
         segment.count_refreshed_at = now
-        segment.removed_at = None
+        segment.missing_since = None
 
     for kind, key, name, person_type in MAIN_LISTS:
         count = await workspace.count_contacts(_role_query(person_type))
@@ -101,7 +106,13 @@ async def refresh_from_intercom(
         )
 
     for key, segment in existing.items():
-        if key not in seen and segment.kind == SegmentKind.INTERCOM and segment.removed_at is None:
-            segment.removed_at = now
-    integration.segments_refreshed_at = now
+        if (
+            key not in seen
+            and segment.kind == SegmentKind.INTERCOM
+            and segment.missing_since is None
+        ):
+            segment.missing_since = now
+            segment.auto_sync = False
+            segment.next_sync_at = None
+    integration.refreshed_at = now
     await session.flush()

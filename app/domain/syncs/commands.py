@@ -50,6 +50,7 @@ async def start(
     long the job may take to start before the sweeper sends another (a lost job, a Redis
     flush)."""
     segment = await segment_service.get(session, account, segment_id)
+    segment_service.ensure_syncable(segment)
     integration = await integration_service.get(session, account, segment.integration_id)
     integration_service.ensure_usable(integration)
     repository = SyncRunRepository(session)

@@ -39,7 +39,7 @@ from app.domain.outbox.service import unit_of_work
 from app.domain.ports import IntercomGateway, JobQueue, SecretCipher
 from app.domain.scope import AccountScope
 from app.domain.segments import service as segment_service
-from app.domain.segments.errors import SegmentNotFound
+from app.domain.segments.errors import SegmentMissing, SegmentNotFound
 from app.domain.syncs import pipeline
 from app.domain.syncs.commands import continue_run
 from app.domain.syncs.report import Report
@@ -133,7 +133,7 @@ async def run_slice(ports: RunnerPorts, sync_id: uuid.UUID, generation: int, *, 
         await _with_heartbeat(ports, job, _work(ports, job))
     except LeaseLost:
         log.warning("syncs.lease_lost", sync_id=str(sync_id), generation=generation)
-    except (SegmentNotFound, IntegrationNotFound) as exc:
+    except (SegmentNotFound, SegmentMissing, IntegrationNotFound) as exc:
         await _end(ports, lease, SyncStatus.FAILED, "source_removed", exc.detail)
     except _CheckpointUnreadable as exc:
         await _end(ports, lease, SyncStatus.FAILED, "checkpoint_unreadable", str(exc))
@@ -191,6 +191,7 @@ async def _load(ports: RunnerPorts, lease: _Lease) -> _Job:
         if run is None:
             raise LeaseLost
         segment = await segment_service.get(session, lease.account, run.segment_id)
+        segment_service.ensure_syncable(segment)
         integration = await integration_service.get(session, lease.account, segment.integration_id)
         saved = (run.checkpoint or {}).get("reader")
     try:
