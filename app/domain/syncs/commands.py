@@ -1,8 +1,9 @@
-"""What a caller asks of syncs: start one now (later: cancel)."""
+"""What a caller asks of syncs: start one now, cancel the active ones."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
@@ -77,3 +78,21 @@ async def start(
         raise RuntimeError(f"sync {new_id} vanished after its insert")
     continue_run(session, run)
     return run
+
+
+async def cancel_active(
+    session: AsyncSession,
+    account: AccountScope,
+    segment_ids: Sequence[uuid.UUID],
+    *,
+    code: str,
+    message: str,
+) -> int:
+    """Ends the segments' pending and running runs as cancelled, keeping what they committed.
+
+    A worker working one of them notices at its next batch or heartbeat: every write is fenced
+    by an active status, so it stops and writes nothing more. Returns how many were cancelled.
+    """
+    return await SyncRunRepository(session).cancel_active(
+        account, segment_ids, code=code, message=message
+    )

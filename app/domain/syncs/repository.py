@@ -53,6 +53,35 @@ class SyncRunRepository:
         inserted: uuid.UUID | None = await self.session.scalar(statement)
         return inserted
 
+    async def cancel_active(
+        self,
+        account: AccountScope,
+        segment_ids: Sequence[uuid.UUID],
+        *,
+        code: str,
+        message: str,
+    ) -> int:
+        if not segment_ids:
+            return 0
+        result = await self.session.execute(
+            update(SyncRun)
+            .where(
+                SyncRun.account_id == account.id,
+                SyncRun.segment_id.in_(segment_ids),
+                SyncRun.status.in_(ACTIVE_STATUSES),
+            )
+            .values(
+                status=SyncStatus.CANCELLED,
+                error_code=code,
+                error=message,
+                finished_at=func.now(),
+                lease_owner=None,
+                lease_expires_at=None,
+            )
+            .returning(SyncRun.id)
+        )
+        return len(result.all())
+
     # -- the worker's side: a run id handed to a job, fenced by generation and lease owner ----
 
     async def claim(
