@@ -19,6 +19,7 @@ from app.config import get_settings
 from app.crypto import SecretBox, SecretUndecryptable, generate_key
 from app.db import create_engine, create_sessionmaker, transaction
 from app.domain.accounts import service as account_service
+from app.domain.accounts.service import AccountNotFound
 from app.domain.models import Integration
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +37,20 @@ async def _create_account(name: str, nps_campaigns: int) -> None:
     print(f"Account: {created.account.id}")
     print(f"API key: {created.api_key}")
     print("The key is shown once; keep it somewhere safe.", file=sys.stderr)
+
+
+async def _set_campaigns(account_id: uuid.UUID, count: int) -> int:
+    engine = create_engine(get_settings().database_url, pool_size=1)
+    try:
+        async with transaction(create_sessionmaker(engine)) as session:
+            await account_service.set_nps_campaigns(session, account_id, count)
+    except AccountNotFound:
+        print(f"No account {account_id}.", file=sys.stderr)
+        return 1
+    finally:
+        await engine.dispose()
+    print(f"Account {account_id}: {count} NPS campaigns.")
+    return 0
 
 
 @dataclass
@@ -142,6 +157,13 @@ def main(argv: list[str] | None = None) -> None:
     create = accounts.add_parser("create", help="create an account and print a new API key")
     create.add_argument("name")
     create.add_argument("--nps-campaigns", type=int, default=0)
+    campaigns = accounts.add_parser(
+        "set-campaigns",
+        help="set an account's NPS campaign count (drives its auto-sync quota); the main "
+        "product does the same through PUT /internal/v1/accounts/{id}/nps-campaigns",
+    )
+    campaigns.add_argument("account_id", type=uuid.UUID)
+    campaigns.add_argument("nps_campaigns", type=int)
 
     commands.add_parser("migrate", help="create the database if needed and apply migrations")
     commands.add_parser("worker", help="run a job worker")
@@ -157,6 +179,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "accounts":
         if args.nps_campaigns < 0:
             parser.error("--nps-campaigns must be 0 or more")
+        if args.accounts_command == "set-campaigns":
+            sys.exit(asyncio.run(_set_campaigns(args.account_id, args.nps_campaigns)))
         asyncio.run(_create_account(args.name, args.nps_campaigns))
     elif args.command == "migrate":
         migrate()

@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     # Partitions of a workspace read at once by one sync.
     intercom_read_concurrency: int = Field(default=8, ge=1, le=64)
 
+    # The main product's own credential for the internal API (`/internal/v1`), which reports
+    # accounts' NPS campaign counts; unset, the internal API refuses every call.
+    internal_api_token: SecretStr | None = None
+    # Lists and segments an account may auto-sync per NPS campaign it runs.
+    auto_sync_per_campaign: float = Field(default=1.0, ge=0, le=1000)
+
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     log_level: str = "INFO"
 

@@ -51,6 +51,7 @@ from app.domain.outbox.service import unit_of_work
 from app.domain.ports import IntercomWorkspace
 from app.domain.scope import AccountScope
 from app.domain.segments import service as segment_service
+from app.domain.segments.repository import SegmentQuery
 from app.domain.syncs import commands, runner
 from app.domain.syncs.repository import SyncRunRepository
 from app.intercom.client import IntercomClient, WorkspaceClient, new_http_client
@@ -209,7 +210,10 @@ async def connect_users(
                 intercom=IntercomClient(http, base_url_override=settings.intercom_base_url),
                 cipher=SecretBox(settings.encryption_keys),
             )
-            segments = await segment_service.list_for_integration(session, account, integration.id)
+            page = await segment_service.list_page(
+                session, account, integration.id, SegmentQuery(), cursor=None, limit=10
+            )
+            segments = page.data
     finally:
         await http.aclose()
     return account, next(s.id for s in segments if s.kind == SegmentKind.USERS)

@@ -31,6 +31,8 @@ from tests.fixtures.factories import Tenant, create_tenant
 from tests.servers import api_server, sandbox_process
 
 # A sandbox of each test module's own, for tests that change its faults, rates or data.
+INTERNAL_API_TOKEN = "internal-test-token"
+
 pytest_plugins = ["tests.fixtures.sandbox"]
 
 ADMIN_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -90,6 +92,7 @@ def settings(database_url: str, sandbox_url: str, run_id: str) -> Settings:
         redis_prefix=f"isync-test-{run_id}",
         encryption_keys=[SecretStr(generate_key())],
         jwt_hs256_secret=SecretStr(JWT_SECRET),
+        internal_api_token=SecretStr(INTERNAL_API_TOKEN),
         intercom_base_url=sandbox_url,
         intercom_timeout_s=10,
         sync_batch_size=100,

@@ -265,13 +265,13 @@ async def test_a_jwt_signed_by_the_product_authenticates_its_account(
         {"sub": str(tenant.account_id), "exp": 4_000_000_000}, JWT_SECRET, algorithm="HS256"
     )
     headers = {"Authorization": f"Bearer {token}"}
-    listed = (await http.get("/v1/integrations", headers=headers)).json()
+    listed = (await http.get("/v1/integrations", headers=headers)).json()["data"]
     assert [item["id"] for item in listed] == [integration["id"]]
 
     newcomer = jwt.encode({"sub": str(uuid.uuid4()), "exp": 4_000_000_000}, JWT_SECRET, "HS256")
     response = await http.get("/v1/integrations", headers={"Authorization": f"Bearer {newcomer}"})
     assert response.status_code == 200
-    assert response.json() == []
+    assert response.json() == {"data": [], "next_cursor": None}
 
 
 async def test_unknown_routes_and_methods_are_problems(http: httpx.AsyncClient) -> None:

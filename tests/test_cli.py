@@ -48,7 +48,7 @@ async def test_accounts_create_prints_an_api_key_that_authenticates(
         "/v1/integrations", headers={"Authorization": f"Bearer {lines['API key']}"}
     )
     assert response.status_code == 200
-    assert response.json() == []
+    assert response.json() == {"data": [], "next_cursor": None}
 
 
 async def test_accounts_create_refuses_a_negative_campaign_count() -> None:

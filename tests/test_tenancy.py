@@ -22,6 +22,8 @@ from tests.test_end_to_end import all_customers, sync_segment
 PROBLEM = "application/problem+json"
 DOCUMENT = load_document()
 OPERATIONS = operations(DOCUMENT)
+# The internal API serves the main product, which may name any account: its own tests cover it.
+OPERATIONS = [op for op in OPERATIONS if not op.path.startswith("/internal/")]
 WITH_IDS = [operation for operation in OPERATIONS if operation.path_parameters]
 ACCOUNT_LISTS = [
     operation
@@ -155,9 +157,8 @@ async def test_the_same_workspace_can_be_connected_by_two_accounts_independently
     two = await connect_workspace(http, second, token)
 
     assert one["id"] != two["id"]
-    assert [
-        i["id"] for i in (await http.get("/v1/integrations", headers=first.headers)).json()
-    ] == [one["id"]]
+    listed = (await http.get("/v1/integrations", headers=first.headers)).json()["data"]
+    assert [i["id"] for i in listed] == [one["id"]]
 
 
 def assert_not_found(response: httpx.Response) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from app.domain.models import SegmentKind, SyncRun, SyncStatus
 from app.domain.outbox.service import unit_of_work
 from app.domain.scope import AccountScope
 from app.domain.segments import service as segment_service
+from app.domain.segments.repository import SegmentQuery
 from app.domain.syncs import commands
 from app.intercom.client import IntercomClient, new_http_client
 from app.workers.arq_backend import ArqQueue
@@ -104,7 +105,10 @@ async def start_users_sync(
                 intercom=IntercomClient(http, base_url_override=settings.intercom_base_url),
                 cipher=SecretBox(settings.encryption_keys),
             )
-            segments = await segment_service.list_for_integration(session, account, integration.id)
+            page = await segment_service.list_page(
+                session, account, integration.id, SegmentQuery(), cursor=None, limit=10
+            )
+            segments = page.data
             users = next(s for s in segments if s.kind == SegmentKind.USERS)
             run = await commands.start(
                 session, account, users.id, start_within=timedelta(seconds=LEASE_S)

@@ -9,6 +9,7 @@ from app.api.problems import problem_responses
 from app.domain.integrations import service as integration_service
 from app.domain.integrations.schemas import (
     IntegrationCreate,
+    IntegrationPage,
     IntegrationRead,
     IntegrationUpdate,
 )
@@ -34,13 +35,14 @@ async def create_integration(
 
 @router.get(
     "/integrations",
-    response_model=list[IntegrationRead],
+    response_model=IntegrationPage,
     responses=problem_responses(401),
-    summary="List the account's connected workspaces",
+    summary="List the account's connected workspaces, with their last sync stats",
 )
-async def list_integrations(account: AccountDep, session: SessionDep) -> list[IntegrationRead]:
+async def list_integrations(account: AccountDep, session: SessionDep) -> IntegrationPage:
     integrations = await integration_service.list_all(session, account)
-    return [IntegrationRead.model_validate(item) for item in integrations]
+    reads = [await integration_service.read(session, account, item) for item in integrations]
+    return IntegrationPage(data=reads, next_cursor=None)
 
 
 @router.get(
@@ -53,7 +55,7 @@ async def get_integration(
     integration_id: uuid.UUID, account: AccountDep, session: SessionDep
 ) -> IntegrationRead:
     integration = await integration_service.get(session, account, integration_id)
-    return IntegrationRead.model_validate(integration)
+    return await integration_service.read(session, account, integration)
 
 
 @router.patch(
@@ -66,4 +68,4 @@ async def update_integration(
     integration_id: uuid.UUID, data: IntegrationUpdate, account: AccountDep, session: SessionDep
 ) -> IntegrationRead:
     integration = await integration_service.rename(session, account, integration_id, data.name)
-    return IntegrationRead.model_validate(integration)
+    return await integration_service.read(session, account, integration)

@@ -1,15 +1,27 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from app.adapters import sync_settings
 from app.api.deps import AccountDep, AdaptersDep, SessionDep
 from app.api.problems import problem_responses
 from app.domain.integrations import service as integration_service
+from app.domain.models import SegmentKind
+from app.domain.pagination import MAX_CURSOR_LENGTH
 from app.domain.segments import service as segment_service
-from app.domain.segments.schemas import SegmentRead
+from app.domain.segments.repository import SegmentQuery
+from app.domain.segments.schemas import (
+    LastSyncStatus,
+    SegmentCreate,
+    SegmentPage,
+    SegmentRead,
+    SegmentSort,
+    SegmentUpdate,
+)
 from app.domain.syncs import commands, queries
 from app.domain.syncs.schemas import SyncRead
 
@@ -18,15 +30,65 @@ router = APIRouter(tags=["segments"])
 
 @router.get(
     "/integrations/{integration_id}/segments",
-    response_model=list[SegmentRead],
+    response_model=SegmentPage,
     responses=problem_responses(401, 404, 422),
-    summary="The main lists (Users, Leads) and Intercom segments, with contact counts",
+    summary="The integration's lists and segments, filtered and sorted, with their last sync",
+    description="Main lists (Users, Leads), the segments saved in Intercom and custom "
+    "segments, each with its cached contact count, auto-sync switch and last sync. Filter by "
+    "`kind` and `last_sync_status` (each repeatable: any of the values), sort with `sort` "
+    "(`type`, `count`, `auto_sync`, `last_sync`; `-` for descending; ties by name then id). "
+    "A cursor is only valid with the sort it was made for.",
 )
 async def list_segments(
-    integration_id: uuid.UUID, account: AccountDep, session: SessionDep
-) -> list[SegmentRead]:
+    integration_id: uuid.UUID,
+    account: AccountDep,
+    session: SessionDep,
+    kind: Annotated[
+        list[SegmentKind] | None, Query(description="users, leads, intercom or custom.")
+    ] = None,
+    last_sync_status: Annotated[
+        list[LastSyncStatus] | None,
+        Query(description="The status of each one's last sync; `never` for never synced."),
+    ] = None,
+    sort: SegmentSort = SegmentSort.TYPE,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=MAX_CURSOR_LENGTH, description="`next_cursor` of the previous page."),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> SegmentPage:
     integration = await integration_service.get(session, account, integration_id)
-    return await segment_service.list_for_integration(session, account, integration.id)
+    query = SegmentQuery(
+        kinds=[item.value for item in kind or ()],
+        last_sync_statuses=[item.value for item in last_sync_status or ()],
+        sort=sort.key,
+        descending=sort.descending,
+    )
+    return await segment_service.list_page(
+        session, account, integration.id, query, cursor=cursor, limit=limit
+    )
+
+
+@router.post(
+    "/integrations/{integration_id}/segments",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SegmentRead,
+    responses=problem_responses(400, 401, 404, 409, 413, 415, 422),
+    summary="Create a custom segment on the Users or Leads list",
+    description="409 `segment_name_taken` when a custom segment of the integration already "
+    "has the name (without regard to case).",
+)
+async def create_segment(
+    integration_id: uuid.UUID,
+    data: SegmentCreate,
+    account: AccountDep,
+    session: SessionDep,
+    response: Response,
+) -> SegmentRead:
+    integration = await integration_service.get(session, account, integration_id)
+    created = await segment_service.create_custom(session, account, integration.id, data)
+    response.headers["Location"] = f"/v1/segments/{created.id}"
+    return created
 
 
 @router.get(
@@ -38,8 +100,47 @@ async def list_segments(
 async def get_segment(
     segment_id: uuid.UUID, account: AccountDep, session: SessionDep
 ) -> SegmentRead:
-    segment = await segment_service.get(session, account, segment_id)
-    return SegmentRead.model_validate(segment)
+    return await segment_service.read(session, account, segment_id)
+
+
+@router.patch(
+    "/segments/{segment_id}",
+    response_model=SegmentRead,
+    responses=problem_responses(400, 401, 404, 409, 413, 415, 422),
+    summary="Rename a custom segment, or switch auto-sync on or off",
+    description="409 `segment_not_editable` when renaming a main list or an Intercom segment; "
+    "409 `auto_sync_quota_exceeded` (with `used` and `allowed`) when switching auto-sync on "
+    "would exceed the account's quota (its NPS campaigns times a ratio); 409 "
+    "`segment_missing` for a segment deleted in Intercom. A switched-on list is first synced "
+    "at its next daily slot (`next_sync_at`).",
+)
+async def update_segment(
+    segment_id: uuid.UUID,
+    data: SegmentUpdate,
+    account: AccountDep,
+    session: SessionDep,
+    adapters: AdaptersDep,
+) -> SegmentRead:
+    return await segment_service.update(
+        session,
+        account,
+        segment_id,
+        data,
+        auto_sync_ratio=adapters.settings.auto_sync_per_campaign,
+        now=datetime.now(UTC),
+    )
+
+
+@router.delete(
+    "/segments/{segment_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401, 404, 409, 422),
+    summary="Delete a custom segment (its sync history stays)",
+    description="409 `segment_not_editable` for a main list or an Intercom segment. A sync of "
+    "the segment that is pending or running is cancelled.",
+)
+async def delete_segment(segment_id: uuid.UUID, account: AccountDep, session: SessionDep) -> None:
+    await segment_service.delete_custom(session, account, segment_id)
 
 
 @router.post(

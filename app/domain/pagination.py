@@ -5,9 +5,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, Field
 
 from app.errors import InvalidInput
+
+ItemT = TypeVar("ItemT")
 
 # Our cursors are well under 200 characters; anything much longer was not made here, and is
 # refused before decoding costs memory or time.
@@ -38,3 +42,12 @@ def decode_cursor(
     if not isinstance(values, list) or len(values) != arity:
         raise InvalidInput(field, "is not a cursor returned by this API")
     return values
+
+
+class Page(BaseModel, Generic[ItemT]):
+    """The one envelope of every list the API answers."""
+
+    data: list[ItemT]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` to read the next page; null on the last page."
+    )

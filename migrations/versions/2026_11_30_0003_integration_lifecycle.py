@@ -110,6 +110,7 @@ def upgrade() -> None:
         "segments", sa.Column("mapping_confirmed_at", sa.DateTime(timezone=True), nullable=True)
     )
     op.add_column("segments", sa.Column("missing_since", sa.DateTime(timezone=True), nullable=True))
+    op.create_index("ix_sync_runs_segment_id_created_at", "sync_runs", ["segment_id", "created_at"])
     op.create_index(
         "ix_segments_due",
         "segments",
@@ -120,6 +121,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_sync_runs_segment_id_created_at", table_name="sync_runs")
     op.drop_index("ix_segments_due", table_name="segments", postgresql_where=sa.text("auto_sync"))
     op.drop_column("segments", "missing_since")
     op.drop_column("segments", "mapping_confirmed_at")

@@ -10,8 +10,8 @@ from app.domain.models import Account, ApiKey
 
 
 class AccountRepository:
-    """Before authentication there is no account scope yet: these look an account up by the
-    credential that names it."""
+    """Accounts are looked up by id or by the credential that names them: before
+    authentication (or for the main product's internal calls) there is no account scope."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -29,3 +29,11 @@ class AccountRepository:
             .values(id=account_id, name=name, nps_campaigns=0)
             .on_conflict_do_nothing(index_elements=[Account.id])
         )
+
+    async def get(self, account_id: uuid.UUID, *, lock: bool = False) -> Account | None:
+        """`lock`: serialises changes that count across the account (auto-sync quota,
+        integration slots)."""
+        statement = select(Account).where(Account.id == account_id)
+        if lock:
+            statement = statement.with_for_update()
+        return await self.session.scalar(statement)

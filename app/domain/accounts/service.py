@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.accounts.repository import AccountRepository
 from app.domain.models import Account, ApiKey
+from app.errors import NotFound
 
 API_KEY_PREFIX = "isk_"
 
@@ -55,3 +56,24 @@ async def account_for_api_key(session: AsyncSession, key: str) -> uuid.UUID | No
 async def ensure_account(session: AsyncSession, account_id: uuid.UUID, name: str | None) -> None:
     """Accounts are owned by the main product: the first JWT that names one provisions it."""
     await AccountRepository(session).insert_if_missing(account_id, name or str(account_id))
+
+
+class AccountNotFound(NotFound):
+    def __init__(self, account_id: uuid.UUID) -> None:
+        super().__init__("Account", account_id)
+
+
+async def get(session: AsyncSession, account_id: uuid.UUID, *, lock: bool = False) -> Account:
+    account = await AccountRepository(session).get(account_id, lock=lock)
+    if account is None:
+        raise AccountNotFound(account_id)
+    return account
+
+
+async def set_nps_campaigns(session: AsyncSession, account_id: uuid.UUID, count: int) -> Account:
+    """The main product reports how many NPS campaigns an account runs (it drives the auto-sync
+    quota). Lists already on stay on when the count drops; switching more on is refused."""
+    account = await get(session, account_id, lock=True)
+    account.nps_campaigns = count
+    await session.flush()
+    return account

@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from app.domain.pagination import Page
+
 
 class CustomerRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -19,6 +21,5 @@ class CustomerRead(BaseModel):
     updated_at: datetime
 
 
-class CustomerPage(BaseModel):
-    data: list[CustomerRead]
-    next_cursor: str | None
+class CustomerPage(Page[CustomerRead]):
+    pass

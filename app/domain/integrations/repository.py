@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.models import Account, Integration
+from app.domain.models import Account, Integration, Segment, SyncRun
 from app.domain.models.integrations import REAUTH_REQUIRED
 from app.domain.scope import AccountScope
 
@@ -46,4 +46,13 @@ class IntegrationRepository:
             update(Integration)
             .where(Integration.id == integration_id, Integration.account_id == account.id)
             .values(status=REAUTH_REQUIRED)
+        )
+
+    async def last_sync(self, account: AccountScope, integration_id: uuid.UUID) -> SyncRun | None:
+        return await self.session.scalar(
+            select(SyncRun)
+            .join(Segment, Segment.id == SyncRun.segment_id)
+            .where(SyncRun.account_id == account.id, Segment.integration_id == integration_id)
+            .order_by(SyncRun.created_at.desc(), SyncRun.id.desc())
+            .limit(1)
         )

@@ -6,6 +6,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.domain.pagination import Page
+from app.domain.syncs.schemas import SyncSummary
 from app.domain.types import SafeText, Token
 
 
@@ -50,3 +52,10 @@ class IntegrationRead(BaseModel):
     )
     created_at: datetime
     updated_at: datetime
+    last_sync: SyncSummary | None = Field(
+        default=None, description="The most recent sync of any of its lists and segments."
+    )
+
+
+class IntegrationPage(Page[IntegrationRead]):
+    """An account connects at most two workspaces: one page, `next_cursor` always null."""

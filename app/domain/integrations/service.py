@@ -15,12 +15,13 @@ from app.domain.integrations.errors import (
     WorkspaceAlreadyConnected,
 )
 from app.domain.integrations.repository import IntegrationRepository
-from app.domain.integrations.schemas import IntegrationCreate
+from app.domain.integrations.schemas import IntegrationCreate, IntegrationRead
 from app.domain.models import Integration
 from app.domain.models.integrations import CONNECTED, REAUTH_REQUIRED
 from app.domain.ports import IntercomGateway, IntercomWorkspace, SecretCipher
 from app.domain.scope import AccountScope
 from app.domain.segments import service as segment_service
+from app.domain.syncs.schemas import summarise
 from app.intercom.errors import IntercomAuthError, IntercomNotFound
 
 MAX_INTEGRATIONS_PER_ACCOUNT = 2
@@ -37,6 +38,16 @@ async def get(
 
 async def list_all(session: AsyncSession, account: AccountScope) -> Sequence[Integration]:
     return await IntegrationRepository(session).list_for_account(account)
+
+
+async def read(
+    session: AsyncSession, account: AccountScope, integration: Integration
+) -> IntegrationRead:
+    """The integration with its last sync stats."""
+    run = await IntegrationRepository(session).last_sync(account, integration.id)
+    result = IntegrationRead.model_validate(integration)
+    result.last_sync = summarise(run) if run is not None else None
+    return result
 
 
 async def rename(

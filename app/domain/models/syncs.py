@@ -43,6 +43,8 @@ class SyncRun(IdMixin, TimestampMixin, Base):
             unique=True,
             postgresql_where=text(ACTIVE_PREDICATE),
         ),
+        # A list's history and last sync, an integration's last sync.
+        Index("ix_sync_runs_segment_id_created_at", "segment_id", "created_at"),
         # The sweeper's question: which active runs have a lapsed lease?
         Index(
             "ix_sync_runs_active_lease_expires_at",

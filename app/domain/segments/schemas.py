@@ -1,20 +1,58 @@
 from __future__ import annotations
 
+import enum
 import uuid
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.domain.models import SegmentKind
+from app.domain.pagination import Page
+from app.domain.syncs.schemas import SyncSummary
+from app.domain.types import SafeText
+
+SegmentName = Annotated[str, SafeText(max_length=200)]
 
 
-class LastSync(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class SegmentSource(enum.StrEnum):
+    """The main list a list or segment takes its contacts from."""
 
-    id: uuid.UUID
-    status: str
-    created_at: datetime
-    finished_at: datetime | None
+    USERS = "users"
+    LEADS = "leads"
+
+
+class LastSyncStatus(enum.StrEnum):
+    """A list's last sync status as a filter: a run status, or `never` synced."""
+
+    NEVER = "never"
+    PENDING = "pending"
+    RUNNING = "running"
+    FINISHED = "finished"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class SegmentSort(enum.StrEnum):
+    """Sort keys of the segment list; `-` in front sorts descending. Ties are broken by name,
+    then id, always ascending, so that pages never skip or repeat a row."""
+
+    TYPE = "type"
+    TYPE_DESC = "-type"
+    COUNT = "count"
+    COUNT_DESC = "-count"
+    AUTO_SYNC = "auto_sync"
+    AUTO_SYNC_DESC = "-auto_sync"
+    LAST_SYNC = "last_sync"
+    LAST_SYNC_DESC = "-last_sync"
+
+    @property
+    def key(self) -> str:
+        return self.value.removeprefix("-")
+
+    @property
+    def descending(self) -> bool:
+        return self.value.startswith("-")
 
 
 class SegmentRead(BaseModel):
@@ -22,11 +60,112 @@ class SegmentRead(BaseModel):
 
     id: uuid.UUID
     integration_id: uuid.UUID
-    kind: SegmentKind = Field(description="users, leads (main lists), intercom or custom.")
+    kind: SegmentKind = Field(
+        description="`users` and `leads` (the main lists), `intercom` (a segment saved in "
+        "Intercom) or `custom` (built here on a main list)."
+    )
     name: str
+    source: SegmentSource = Field(description="The main list its contacts come from.")
     intercom_segment_id: str | None
-    person_type: str | None = Field(description="user, lead, or null when both.")
-    contact_count: int | None
+    person_type: str | None = Field(description="user or lead.")
+    contact_count: int | None = Field(description="Contacts, as of `count_refreshed_at`.")
     count_refreshed_at: datetime | None
-    auto_sync: bool
-    last_sync: LastSync | None = None
+    auto_sync: bool = Field(description="Synced every 24 hours when on.")
+    next_sync_at: datetime | None = Field(description="The next scheduled sync (auto-sync on).")
+    missing: bool = Field(
+        description="The segment was deleted in Intercom: it cannot be synced and its "
+        "auto-sync is off."
+    )
+    missing_since: datetime | None
+    mapping_confirmed: bool = Field(
+        description="Whether a user confirmed what its syncs import (or chose the default)."
+    )
+    last_sync: SyncSummary | None = Field(default=None, description="Its most recent sync.")
+    created_at: datetime
+
+
+class SegmentPage(Page[SegmentRead]):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "data": [
+                        {
+                            "id": "8f14e45f-ceea-4e7a-9b1a-1f0b6a1c2d3e",
+                            "integration_id": "2b1e9c4d-7a0f-4f57-8b56-0c9d6e1f2a3b",
+                            "kind": "users",
+                            "name": "Users",
+                            "source": "users",
+                            "intercom_segment_id": None,
+                            "person_type": "user",
+                            "contact_count": 1480,
+                            "count_refreshed_at": "2026-11-30T08:00:00Z",
+                            "auto_sync": True,
+                            "next_sync_at": "2026-12-01T03:17:42Z",
+                            "missing": False,
+                            "missing_since": None,
+                            "mapping_confirmed": True,
+                            "last_sync": {
+                                "id": "5d41402a-bc4b-4a76-9719-d911017c592a",
+                                "segment_id": "8f14e45f-ceea-4e7a-9b1a-1f0b6a1c2d3e",
+                                "status": "finished",
+                                "trigger": "auto",
+                                "created_at": "2026-11-30T03:17:42Z",
+                                "finished_at": "2026-11-30T03:18:30Z",
+                                "error_code": None,
+                                "report": {
+                                    "fetched": 1480,
+                                    "created": 12,
+                                    "updated": 30,
+                                    "unchanged": 1430,
+                                    "skipped": 6,
+                                    "failed": 2,
+                                },
+                            },
+                            "created_at": "2026-11-01T10:00:00Z",
+                        }
+                    ],
+                    "next_cursor": None,
+                }
+            ]
+        }
+    )
+
+
+class SegmentCreate(BaseModel):
+    """A custom segment: a main list (its filters come with the filter feature; until then it
+    matches its whole source)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"name": "Trial users in the USA", "source": "users"}]},
+    )
+
+    name: SegmentName
+    source: SegmentSource
+
+
+class SegmentUpdate(BaseModel):
+    """Rename a custom segment, or switch auto-sync on or off for any list or segment."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"auto_sync": True}, {"name": "Trial users (US)"}]},
+    )
+
+    name: SegmentName | None = Field(default=None, description="Custom segments only.")
+    auto_sync: bool | None = Field(
+        default=None,
+        description="On: synced every 24 hours, within the account's auto-sync quota.",
+    )
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> SegmentUpdate:
+        if self.name is None and self.auto_sync is None:
+            raise ValueError("give `name`, `auto_sync` or both")
+        return self
+
+
+class AutoSyncQuota(BaseModel):
+    used: int = Field(description="Lists and segments of the account with auto-sync on.")
+    allowed: int = Field(description="The account's NPS campaigns times the configured ratio.")

@@ -2,18 +2,45 @@
 
 from __future__ import annotations
 
+import math
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.models import Integration, Segment, SegmentKind
+from app.domain.accounts import service as account_service
+from app.domain.models import Integration, Segment, SegmentKind, SyncRun
+from app.domain.pagination import decode_cursor, encode_cursor
 from app.domain.ports import IntercomWorkspace
+from app.domain.schedule.slots import next_slot
 from app.domain.scope import AccountScope
-from app.domain.segments.errors import SegmentMissing, SegmentNotFound
-from app.domain.segments.repository import SegmentRepository
-from app.domain.segments.schemas import LastSync, SegmentRead
+from app.domain.segments.errors import (
+    AutoSyncQuotaExceeded,
+    SegmentMissing,
+    SegmentNameTaken,
+    SegmentNotEditable,
+    SegmentNotFound,
+)
+from app.domain.segments.repository import (
+    SegmentKey,
+    SegmentQuery,
+    SegmentRepository,
+    sort_value,
+)
+from app.domain.segments.schemas import (
+    AutoSyncQuota,
+    SegmentCreate,
+    SegmentPage,
+    SegmentRead,
+    SegmentSource,
+    SegmentUpdate,
+)
+from app.domain.syncs.repository import SyncRunRepository
+from app.domain.syncs.schemas import summarise
+from app.errors import InvalidInput
+
+AUTO_SYNC_PERIOD = timedelta(days=1)
 
 MAIN_LISTS = (
     (SegmentKind.USERS, "users", "Users", "user"),
@@ -27,7 +54,8 @@ def _role_query(person_type: str | None) -> dict[str, Any]:
 
 def search_query(segment: Segment) -> dict[str, Any]:
     """The Intercom search filter whose results are exactly the segment's contacts."""
-    if segment.kind in (SegmentKind.USERS, SegmentKind.LEADS):
+    if segment.kind in (SegmentKind.USERS, SegmentKind.LEADS, SegmentKind.CUSTOM):
+        # A custom segment matches its whole source until its filters exist.
         return _role_query(segment.person_type)
     if segment.kind == SegmentKind.INTERCOM and segment.intercom_segment_id:
         return {"field": "segment_id", "operator": "=", "value": segment.intercom_segment_id}
@@ -46,19 +74,179 @@ def ensure_syncable(segment: Segment) -> None:
         raise SegmentMissing(segment.id)
 
 
-async def list_for_integration(
-    session: AsyncSession, account: AccountScope, integration_id: uuid.UUID
-) -> list[SegmentRead]:
+def to_read(segment: Segment, last_run: SyncRun | None) -> SegmentRead:
+    return SegmentRead(
+        id=segment.id,
+        integration_id=segment.integration_id,
+        kind=segment.kind,
+        name=segment.name,
+        source=SegmentSource.USERS if segment.person_type == "user" else SegmentSource.LEADS,
+        intercom_segment_id=segment.intercom_segment_id,
+        person_type=segment.person_type,
+        contact_count=segment.contact_count,
+        count_refreshed_at=segment.count_refreshed_at,
+        auto_sync=segment.auto_sync,
+        next_sync_at=segment.next_sync_at,
+        missing=segment.missing_since is not None,
+        missing_since=segment.missing_since,
+        mapping_confirmed=segment.mapping_confirmed_at is not None,
+        last_sync=summarise(last_run) if last_run is not None else None,
+        created_at=segment.created_at,
+    )
+
+
+async def read(session: AsyncSession, account: AccountScope, segment_id: uuid.UUID) -> SegmentRead:
+    segment = await get(session, account, segment_id)
+    last = await SegmentRepository(session).last_syncs(account, [segment.id])
+    return to_read(segment, last.get(segment.id))
+
+
+async def list_page(
+    session: AsyncSession,
+    account: AccountScope,
+    integration_id: uuid.UUID,
+    query: SegmentQuery,
+    *,
+    cursor: str | None,
+    limit: int,
+) -> SegmentPage:
+    after = _decode_cursor(cursor, query) if cursor else None
+    rows = await SegmentRepository(session).page_for_integration(
+        account, integration_id, query, after=after, limit=limit + 1
+    )
+    page = rows[:limit]
+    next_cursor = None
+    if len(rows) > limit:
+        segment, run = page[-1]
+        value = sort_value(query.sort, segment, run)
+        next_cursor = encode_cursor(
+            [
+                query.sort,
+                value.isoformat() if isinstance(value, datetime) else value,
+                segment.name,
+                str(segment.id),
+            ]
+        )
+    return SegmentPage(
+        data=[to_read(segment, run) for segment, run in page], next_cursor=next_cursor
+    )
+
+
+def _decode_cursor(cursor: str, query: SegmentQuery) -> SegmentKey:
+    sort, value, name, segment_id = decode_cursor(cursor, arity=4)
+    if sort != query.sort:
+        raise InvalidInput("query.cursor", "was made for another sort order; start again")
+    try:
+        if not isinstance(name, str):
+            raise TypeError
+        if query.sort == "last_sync":
+            value = datetime.fromisoformat(value)
+            if value.tzinfo is None:
+                raise ValueError
+        elif not isinstance(value, int) or isinstance(value, bool) or abs(value) >= 2**63:
+            raise TypeError
+        return SegmentKey(value=value, name=name, id=uuid.UUID(segment_id))
+    except (TypeError, ValueError, AttributeError):
+        raise InvalidInput("query.cursor", "is not a cursor returned by this API") from None
+
+
+async def create_custom(
+    session: AsyncSession, account: AccountScope, integration_id: uuid.UUID, data: SegmentCreate
+) -> SegmentRead:
     repository = SegmentRepository(session)
-    segments = await repository.list_for_integration(account, integration_id)
-    last_syncs = await repository.last_syncs(account, [segment.id for segment in segments])
-    reads = []
-    for segment in segments:
-        read = SegmentRead.model_validate(segment)
-        run = last_syncs.get(segment.id)
-        read.last_sync = LastSync.model_validate(run) if run else None
-        reads.append(read)
-    return reads
+    await repository.lock_integration(account, integration_id)
+    if await repository.custom_name_taken(account, integration_id, data.name, other_than=None):
+        raise SegmentNameTaken(data.name)
+    kind = SegmentKind.USERS if data.source == SegmentSource.USERS else SegmentKind.LEADS
+    source = await repository.main_list(account, integration_id, kind)
+    segment_id = uuid.uuid4()
+    segment = Segment(
+        id=segment_id,
+        account_id=account.id,
+        integration_id=integration_id,
+        kind=SegmentKind.CUSTOM,
+        source_key=f"custom:{segment_id}",
+        name=data.name,
+        person_type="user" if kind == SegmentKind.USERS else "lead",
+        # Until its filters exist, it counts what its source counts.
+        contact_count=source.contact_count if source else None,
+        count_refreshed_at=source.count_refreshed_at if source else None,
+        auto_sync=False,
+    )
+    session.add(segment)
+    await session.flush()
+    return to_read(segment, None)
+
+
+async def update(
+    session: AsyncSession,
+    account: AccountScope,
+    segment_id: uuid.UUID,
+    data: SegmentUpdate,
+    *,
+    auto_sync_ratio: float,
+    now: datetime,
+) -> SegmentRead:
+    repository = SegmentRepository(session)
+    segment = await get(session, account, segment_id)
+    if data.name is not None and data.name != segment.name:
+        if segment.kind != SegmentKind.CUSTOM:
+            raise SegmentNotEditable(segment.id, segment.kind, "renamed")
+        await repository.lock_integration(account, segment.integration_id)
+        if await repository.custom_name_taken(
+            account, segment.integration_id, data.name, other_than=segment.id
+        ):
+            raise SegmentNameTaken(data.name)
+        segment.name = data.name
+    if data.auto_sync is not None and data.auto_sync != segment.auto_sync:
+        if data.auto_sync:
+            ensure_syncable(segment)
+            # The account lock serialises switches, so two requests cannot both take the
+            # last free place.
+            quota = await auto_sync_quota(session, account, auto_sync_ratio, lock=True)
+            if quota.used >= quota.allowed:
+                raise AutoSyncQuotaExceeded(quota.used, quota.allowed)
+        set_auto_sync(segment, data.auto_sync, now=now)
+    await session.flush()
+    return await read(session, account, segment.id)
+
+
+def set_auto_sync(segment: Segment, on: bool, *, now: datetime) -> None:
+    """On: its first scheduled sync is its next daily slot; off: no slot."""
+    segment.auto_sync = on
+    segment.next_sync_at = next_slot(segment.id, AUTO_SYNC_PERIOD, after=now) if on else None
+
+
+async def delete_custom(
+    session: AsyncSession, account: AccountScope, segment_id: uuid.UUID
+) -> None:
+    """Hides a custom segment; its sync history stays. An active sync of it is cancelled."""
+    segment = await get(session, account, segment_id)
+    if segment.kind != SegmentKind.CUSTOM:
+        raise SegmentNotEditable(segment.id, segment.kind, "deleted")
+    segment.removed_at = datetime.now(UTC)
+    segment.auto_sync = False
+    segment.next_sync_at = None
+    await SyncRunRepository(session).cancel_active(
+        account,
+        [segment.id],
+        code="segment_deleted",
+        message="The custom segment was deleted while it synced.",
+    )
+    await session.flush()
+
+
+def allowed_auto_syncs(nps_campaigns: int, ratio: float) -> int:
+    # The epsilon keeps 100 * 0.29 at 29 rather than 28.999... floored to 28.
+    return max(0, math.floor(nps_campaigns * ratio + 1e-9))
+
+
+async def auto_sync_quota(
+    session: AsyncSession, account: AccountScope, ratio: float, *, lock: bool = False
+) -> AutoSyncQuota:
+    row = await account_service.get(session, account.id, lock=lock)
+    used = await SegmentRepository(session).count_auto_synced(account)
+    return AutoSyncQuota(used=used, allowed=allowed_auto_syncs(row.nps_campaigns, ratio))
 
 
 async def refresh_from_intercom(

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from app.api.deps import AccountDep, AdaptersDep, SessionDep
+from app.api.problems import problem_responses
+from app.domain.accounts import service as account_service
+from app.domain.segments import service as segment_service
+from app.domain.segments.schemas import AutoSyncQuota
+
+router = APIRouter(tags=["account"])
+
+
+class AccountRead(BaseModel):
+    id: uuid.UUID
+    name: str
+    nps_campaigns: int
+    auto_sync: AutoSyncQuota
+
+
+@router.get(
+    "/account",
+    response_model=AccountRead,
+    responses=problem_responses(401),
+    summary="The caller's account, with its auto-sync quota",
+)
+async def get_account(
+    account: AccountDep, session: SessionDep, adapters: AdaptersDep
+) -> AccountRead:
+    row = await account_service.get(session, account.id)
+    quota = await segment_service.auto_sync_quota(
+        session, account, adapters.settings.auto_sync_per_campaign
+    )
+    return AccountRead(id=row.id, name=row.name, nps_campaigns=row.nps_campaigns, auto_sync=quota)

@@ -1,0 +1,79 @@
+"""The internal API: the main NPS product tells this service about its accounts. It carries
+the product's own credential, not an account's, and may name any account."""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.api.deps import AdaptersDep, SessionDep
+from app.api.problems import problem_responses
+from app.domain.accounts import service as account_service
+from app.domain.scope import AccountScope
+from app.domain.segments import service as segment_service
+from app.domain.segments.schemas import AutoSyncQuota
+from app.errors import Unauthenticated
+
+internal_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="internalBearer",
+    description="The main product's internal API token (`INTERNAL_API_TOKEN`), not an account "
+    "credential.",
+)
+
+
+async def require_product(
+    adapters: AdaptersDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(internal_bearer)],
+) -> None:
+    expected = adapters.settings.internal_api_token
+    given = credentials.credentials if credentials else ""
+    # Constant time; an unset token refuses everything rather than accepting an empty one.
+    if expected is None or not hmac.compare_digest(
+        given.encode(), expected.get_secret_value().encode()
+    ):
+        raise Unauthenticated("Send `Authorization: Bearer <internal API token>`.")
+
+
+router = APIRouter(
+    prefix="/internal/v1", tags=["internal"], dependencies=[Depends(require_product)]
+)
+
+
+class CampaignCount(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"nps_campaigns": 3}]}
+    )
+
+    nps_campaigns: int = Field(ge=0, le=1_000_000, description="NPS campaigns the account runs.")
+
+
+class AccountCampaigns(BaseModel):
+    account_id: uuid.UUID
+    nps_campaigns: int
+    auto_sync: AutoSyncQuota
+
+
+@router.put(
+    "/accounts/{account_id}/nps-campaigns",
+    response_model=AccountCampaigns,
+    responses=problem_responses(400, 401, 404, 413, 415, 422),
+    summary="Set an account's NPS campaign count (drives its auto-sync quota)",
+    description="Called by the main product whenever an account's campaigns change. When the "
+    "count drops below what is switched on, those stay on; switching more on is refused.",
+)
+async def set_nps_campaigns(
+    account_id: uuid.UUID, data: CampaignCount, session: SessionDep, adapters: AdaptersDep
+) -> AccountCampaigns:
+    account = await account_service.set_nps_campaigns(session, account_id, data.nps_campaigns)
+    quota = await segment_service.auto_sync_quota(
+        session, AccountScope(account.id), adapters.settings.auto_sync_per_campaign
+    )
+    return AccountCampaigns(
+        account_id=account.id, nps_campaigns=account.nps_campaigns, auto_sync=quota
+    )
