@@ -9,6 +9,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.crypto import SecretBox, generate_key
@@ -49,6 +50,27 @@ async def test_accounts_create_prints_an_api_key_that_authenticates(
     )
     assert response.status_code == 200
     assert response.json() == {"data": [], "next_cursor": None}
+
+
+async def test_accounts_set_campaigns_changes_the_auto_sync_quota(
+    settings: Settings, http: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    tenant = await create_tenant(sessionmaker, nps_campaigns=0)
+    env = {**os.environ, "DATABASE_URL": settings.database_url}
+
+    code, stdout, _ = await run_cli(
+        "accounts", "set-campaigns", str(tenant.account_id), "4", env=env
+    )
+
+    assert code == 0, stdout
+    account = (await http.get("/v1/account", headers=tenant.headers)).json()
+    assert account["nps_campaigns"] == 4
+    assert account["auto_sync"]["allowed"] == 4 * settings.auto_sync_per_campaign
+    code, _, stderr = await run_cli(
+        "accounts", "set-campaigns", "00000000-0000-0000-0000-000000000000", "1", env=env
+    )
+    assert code == 1
+    assert "No account" in stderr
 
 
 async def test_accounts_create_refuses_a_negative_campaign_count() -> None:

@@ -50,7 +50,9 @@ class CampaignCount(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"nps_campaigns": 3}]}
     )
 
-    nps_campaigns: int = Field(ge=0, le=1_000_000, description="NPS campaigns the account runs.")
+    nps_campaigns: int = Field(
+        ge=0, le=1_000_000, strict=True, description="NPS campaigns the account runs."
+    )
 
 
 class AccountCampaigns(BaseModel):

@@ -156,6 +156,8 @@ class SegmentUpdate(BaseModel):
     name: SegmentName | None = Field(default=None, description="Custom segments only.")
     auto_sync: bool | None = Field(
         default=None,
+        # Strict: "yes", "off" or 1 are not a switch position a client should rely on.
+        strict=True,
         description="On: synced every 24 hours, within the account's auto-sync quota.",
     )
 

@@ -121,7 +121,7 @@ async def list_page(
         value = sort_value(query.sort, segment, run)
         next_cursor = encode_cursor(
             [
-                query.sort,
+                _sort_name(query),
                 value.isoformat() if isinstance(value, datetime) else value,
                 segment.name,
                 str(segment.id),
@@ -132,9 +132,13 @@ async def list_page(
     )
 
 
+def _sort_name(query: SegmentQuery) -> str:
+    return f"-{query.sort}" if query.descending else query.sort
+
+
 def _decode_cursor(cursor: str, query: SegmentQuery) -> SegmentKey:
     sort, value, name, segment_id = decode_cursor(cursor, arity=4)
-    if sort != query.sort:
+    if sort != _sort_name(query):
         raise InvalidInput("query.cursor", "was made for another sort order; start again")
     try:
         if not isinstance(name, str):
