@@ -54,7 +54,7 @@ from app.domain.segments import service as segment_service
 from app.domain.syncs import commands, runner
 from app.domain.syncs.repository import SyncRunRepository
 from app.intercom.client import IntercomClient, WorkspaceClient, new_http_client
-from app.intercom.models import Contact, MalformedContact, Me, Segment
+from app.intercom.models import Contact, DataAttribute, MalformedContact, Me, Segment
 from app.intercom.paging import Checkpoint, Partition
 from app.workers.arq_backend import ArqQueue
 from bench.common import pinned_sandbox, report
@@ -119,6 +119,9 @@ class SequentialWorkspace:
 
     async def count_contacts(self, query: Mapping[str, Any]) -> int:
         return await self.inner.count_contacts(query)
+
+    async def list_data_attributes(self, *, include_archived: bool = False) -> list[DataAttribute]:
+        return await self.inner.list_data_attributes(include_archived=include_archived)
 
     def reader(
         self,

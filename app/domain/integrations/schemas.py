@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.domain.refresh.schemas import RefreshRead
 from app.domain.types import SafeText, Token
 
 
@@ -50,3 +51,8 @@ class IntegrationRead(BaseModel):
     )
     created_at: datetime
     updated_at: datetime
+    # -- Refresh data (issue 8) --
+    refresh: RefreshRead = Field(
+        validation_alias="refresh_state",
+        description="Where the refresh of lists, segments, counts and data attributes stands.",
+    )
