@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.db import transaction
@@ -106,3 +106,26 @@ async def test_refresh_of_an_unknown_integration_is_404(
 ) -> None:
     response = await http.post(f"/v1/integrations/{uuid.uuid4()}/refresh", headers=tenant.headers)
     assert response.status_code == 404
+
+
+async def test_the_worker_refreshes_an_integration_once_it_is_due(
+    http: httpx.AsyncClient,
+    tenant: Tenant,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    sandbox_workspaces: list[dict[str, Any]],
+) -> None:
+    integration = await connect_workspace(http, tenant, sandbox_workspaces[0]["access_token"])
+    before = integration["refresh"]["refreshed_at"]
+    async with transaction(sessionmaker) as session:
+        await session.execute(
+            update(Integration)
+            .where(Integration.id == uuid.UUID(integration["id"]))
+            .values(refresh_due_at=func.now())
+        )
+
+    # The periodic pass (every second in tests) sends the job; nobody asked through the API.
+    refresh = await wait_for_refresh(http, tenant, integration["id"], before)
+
+    assert refresh["status"] == "idle", refresh
+    assert refresh["requested_at"] is None
+    assert refresh["due_at"] > refresh["refreshed_at"] > before
