@@ -14,6 +14,7 @@ from app.config import Settings
 from app.crypto import SecretBox
 from app.db import create_engine, create_sessionmaker
 from app.domain.ports import JobQueue
+from app.domain.refresh.service import RefreshPorts, RefreshSettings
 from app.domain.syncs.runner import RunnerPorts, SyncSettings
 from app.intercom.client import IntercomClient, RetryPolicy, new_http_client
 from app.intercom.ratelimit import RateBudget
@@ -69,6 +70,16 @@ class Adapters:
             settings=sync_settings(self.settings),
         )
 
+    def refresher(self) -> RefreshPorts:
+        """What the refresh (job and periodic pass) needs."""
+        return RefreshPorts(
+            sessionmaker=self.sessionmaker,
+            queue=self.queue,
+            intercom=self.intercom,
+            cipher=self.cipher,
+            settings=refresh_settings(self.settings),
+        )
+
     async def close(self) -> None:
         """Closes what `build` opened; Redis belongs to whoever passed it in."""
         await self.http.aclose()
@@ -84,4 +95,15 @@ def sync_settings(settings: Settings) -> SyncSettings:
         max_attempts=settings.sync_max_attempts,
         max_deferrals=settings.sync_max_deferrals,
         defer_initial=timedelta(seconds=settings.sync_defer_initial_s),
+    )
+
+
+def refresh_settings(settings: Settings) -> RefreshSettings:
+    lease = timedelta(seconds=settings.refresh_lease_s)
+    return RefreshSettings(
+        interval=timedelta(seconds=settings.refresh_interval_s),
+        lease=lease,
+        # A queued job waits for a free worker; a busy one frees within a sync slice.
+        start_within=lease + timedelta(seconds=settings.sync_slice_s),
+        retry_after=timedelta(seconds=settings.refresh_retry_s),
     )

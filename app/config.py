@@ -64,6 +64,18 @@ class Settings(BaseSettings):
     # The first wait after an Intercom outage; doubled each time, up to 10 minutes.
     sync_defer_initial_s: float = Field(default=15, ge=0.1, le=600)
 
+    # -- Refresh data and the auto-sync scheduler (issue 8) --
+    # Every integration's lists, counts and data attributes are reloaded once per interval, at
+    # an offset of its own within it (so never all at once).
+    refresh_interval_s: int = Field(default=6 * 3600, ge=60, le=7 * 86400)
+    # How long a refresh job holds its claim; a dead job's refresh is sent again after it.
+    refresh_lease_s: float = Field(default=300, ge=1, le=3600)
+    # How long a refresh Intercom could not serve (outage, rate limit) waits before the next try.
+    refresh_retry_s: float = Field(default=300, ge=1, le=86400)
+    # How often the worker looks for due refreshes and due auto-syncs.
+    refresh_tick_s: int = Field(default=60, ge=1, le=60)
+    schedule_tick_s: int = Field(default=60, ge=1, le=60)
+
     @field_validator("encryption_keys", mode="before")
     @classmethod
     def _split_keys(cls, value: object) -> object:

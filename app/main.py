@@ -10,7 +10,17 @@ from fastapi.middleware.cors import CORSMiddleware
 from redis.asyncio import ConnectionPool, Redis
 
 from app.adapters import Adapters
-from app.api import account, customers, health, integrations, internal, problems, segments, syncs
+from app.api import (
+    account,
+    customers,
+    health,
+    integrations,
+    internal,
+    problems,
+    refresh,
+    segments,
+    syncs,
+)
 from app.api.limits import MAX_BODY_BYTES, BodySizeLimit
 from app.config import Settings, get_settings
 from app.intercom.client import RetryPolicy
@@ -69,7 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["Location"],
         )
     v1 = APIRouter(prefix="/v1")
-    for module in (account, integrations, segments, syncs, customers):
+    for module in (account, integrations, refresh, segments, syncs, customers):
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(internal.router)

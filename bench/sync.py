@@ -55,7 +55,7 @@ from app.domain.segments.repository import SegmentQuery
 from app.domain.syncs import commands, runner
 from app.domain.syncs.repository import SyncRunRepository
 from app.intercom.client import IntercomClient, WorkspaceClient, new_http_client
-from app.intercom.models import Contact, MalformedContact, Me, Segment
+from app.intercom.models import Contact, DataAttribute, MalformedContact, Me, Segment
 from app.intercom.paging import Checkpoint, Partition
 from app.workers.arq_backend import ArqQueue
 from bench.common import pinned_sandbox, report
@@ -120,6 +120,9 @@ class SequentialWorkspace:
 
     async def count_contacts(self, query: Mapping[str, Any]) -> int:
         return await self.inner.count_contacts(query)
+
+    async def list_data_attributes(self, *, include_archived: bool = False) -> list[DataAttribute]:
+        return await self.inner.list_data_attributes(include_archived=include_archived)
 
     def reader(
         self,

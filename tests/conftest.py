@@ -101,6 +101,9 @@ def settings(database_url: str, sandbox_url: str, run_id: str) -> Settings:
         sync_slice_s=5,
         sweep_interval_s=1,
         sync_defer_initial_s=0.5,
+        # The worker's periodic refresh pass and auto-sync tick run every second too.
+        refresh_tick_s=1,
+        schedule_tick_s=1,
     )
 
 

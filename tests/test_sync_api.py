@@ -125,7 +125,11 @@ async def test_arq_keys_and_periodic_job_names_carry_the_deployment_prefix(
         keys = {key.decode() async for key in redis.scan_iter(match=f"*{prefix}*")}
         assert keys == {f"{prefix}:queue", f"arq:job:{prefix}:syncs.run:x:0"}
         worker = build_worker(mine, handle_signals=False)
-        assert [job.name for job in worker.cron_jobs] == [f"{prefix}:maintenance.sweep"]
+        assert sorted(job.name for job in worker.cron_jobs) == [
+            f"{prefix}:maintenance.sweep",
+            f"{prefix}:refresh.enqueue_due",
+            f"{prefix}:schedule.tick",
+        ]
         await worker.close()
     finally:
         await redis.delete(*keys)

@@ -7,7 +7,7 @@ from collections.abc import AsyncGenerator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from app.intercom.models import Contact, MalformedContact, Me, Segment
+from app.intercom.models import Contact, DataAttribute, MalformedContact, Me, Segment
 from app.intercom.paging import Checkpoint
 
 
@@ -30,6 +30,10 @@ class IntercomWorkspace(Protocol):
     async def list_segments(self, *, include_count: bool = True) -> list[Segment]: ...
 
     async def count_contacts(self, query: Mapping[str, Any]) -> int: ...
+
+    async def list_data_attributes(
+        self, *, include_archived: bool = False
+    ) -> list[DataAttribute]: ...
 
     def reader(
         self,

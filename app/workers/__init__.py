@@ -34,16 +34,23 @@ class TaskSpec:
     timeout_s: int
     # Run every SWEEP_INTERVAL_S by the worker itself (the sweeper), not enqueued.
     periodic: bool = False
+    # The Settings field holding a periodic task's interval in seconds (1 to 60).
+    interval_setting: str = "sweep_interval_s"
 
 
 TASKS: dict[str, TaskSpec] = {}
 
 
 def task(
-    name: str, *, max_tries: int = 3, timeout_s: int = 300, periodic: bool = False
+    name: str,
+    *,
+    max_tries: int = 3,
+    timeout_s: int = 300,
+    periodic: bool = False,
+    interval_setting: str = "sweep_interval_s",
 ) -> Callable[[JobFunction], JobFunction]:
     def register(function: JobFunction) -> JobFunction:
-        TASKS[name] = TaskSpec(name, function, max_tries, timeout_s, periodic)
+        TASKS[name] = TaskSpec(name, function, max_tries, timeout_s, periodic, interval_setting)
         return function
 
     return register

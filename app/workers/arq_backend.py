@@ -74,7 +74,7 @@ def _periodic(settings: Settings) -> list[Any]:
     for spec in TASKS.values():
         if not spec.periodic:
             continue
-        every = max(1, min(60, settings.sweep_interval_s))
+        every = max(1, min(60, int(getattr(settings, spec.interval_setting))))
         jobs.append(
             cron(
                 _as_arq(spec),

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import structlog
 
+from app.adapters import sync_settings
 from app.domain.outbox import service as outbox
+from app.domain.refresh import service as refresh
+from app.domain.schedule import scheduler
 from app.domain.syncs import runner
 from app.domain.syncs.commands import RUN_JOB
 from app.workers import JobContext, task
@@ -40,3 +43,33 @@ async def sweep(job: JobContext) -> None:
     purged = await outbox.purge(adapters.sessionmaker, older_than=PURGE_AFTER)
     if recovered or relayed or purged:
         log.info("maintenance.swept", recovered=recovered, relayed=relayed, purged=purged)
+
+
+@task(refresh.REFRESH_JOB, max_tries=1, timeout_s=5 * 60)
+async def run_refresh(job: JobContext, integration_id: str) -> None:
+    # One try: a refresh that fails records why and when it is due again; one that dies
+    # leaves a lease that lapses, and the periodic pass sends it again.
+    await refresh.run(job.adapters.refresher(), uuid.UUID(integration_id), owner=job.worker_id)
+
+
+@task(
+    "refresh.enqueue_due",
+    max_tries=1,
+    timeout_s=60,
+    periodic=True,
+    interval_setting="refresh_tick_s",
+)
+async def enqueue_due_refreshes(job: JobContext) -> None:
+    await refresh.enqueue_due(job.adapters.refresher())
+
+
+@task("schedule.tick", max_tries=1, timeout_s=60, periodic=True, interval_setting="schedule_tick_s")
+async def schedule_tick(job: JobContext) -> None:
+    """Starts the auto-syncs that are due."""
+    adapters = job.adapters
+    await scheduler.tick(
+        adapters.sessionmaker,
+        adapters.queue,
+        now=datetime.now(UTC),
+        start_within=sync_settings(adapters.settings).start_within,
+    )

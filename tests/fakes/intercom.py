@@ -8,7 +8,7 @@ from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.intercom.models import Contact, MalformedContact, Me, Segment
+from app.intercom.models import Contact, DataAttribute, MalformedContact, Me, Segment
 from app.intercom.paging import Checkpoint, Partition
 
 
@@ -27,11 +27,14 @@ class FakePage:
 class FakeWorkspace:
     contacts: Sequence[Contact | MalformedContact] = field(default_factory=list)
     segments: dict[str, set[str]] = field(default_factory=dict)
+    attributes: list[DataAttribute] = field(default_factory=list)
     page_size: int = 3
     # Raised by the reader once it has handed out this many pages (in total, for this object).
     fail_after_pages: int | None = None
     failure: Exception | None = None
     pages_served: int = 0
+    # Raised by the listing calls a refresh makes (segments, counts, data attributes).
+    listing_failure: Exception | None = None
 
     async def me(self) -> Me:
         return Me.model_validate(
@@ -39,13 +42,22 @@ class FakeWorkspace:
         )
 
     async def list_segments(self, *, include_count: bool = True) -> list[Segment]:
+        if self.listing_failure is not None:
+            raise self.listing_failure
         return [
             Segment(id=key, name=key, person_type="user", count=len(ids))
             for key, ids in self.segments.items()
         ]
 
     async def count_contacts(self, query: Mapping[str, Any]) -> int:
+        if self.listing_failure is not None:
+            raise self.listing_failure
         return len(self.matching(query))
+
+    async def list_data_attributes(self, *, include_archived: bool = False) -> list[DataAttribute]:
+        if self.listing_failure is not None:
+            raise self.listing_failure
+        return [a for a in self.attributes if include_archived or not a.archived]
 
     def matching(self, query: Mapping[str, Any]) -> list[Contact | MalformedContact]:
         field_name, value = query["field"], query["value"]

@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.domain.pagination import Page
+from app.domain.refresh.schemas import RefreshRead
 from app.domain.syncs.schemas import SyncSummary
 from app.domain.types import SafeText, Token
 
@@ -54,6 +55,11 @@ class IntegrationRead(BaseModel):
     updated_at: datetime
     last_sync: SyncSummary | None = Field(
         default=None, description="The most recent sync of any of its lists and segments."
+    )
+    # -- Refresh data (issue 8) --
+    refresh: RefreshRead = Field(
+        validation_alias="refresh_state",
+        description="Where the refresh of lists, segments, counts and data attributes stands.",
     )
 
 

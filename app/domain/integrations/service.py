@@ -19,8 +19,8 @@ from app.domain.integrations.schemas import IntegrationCreate, IntegrationRead
 from app.domain.models import Integration
 from app.domain.models.integrations import CONNECTED, REAUTH_REQUIRED
 from app.domain.ports import IntercomGateway, IntercomWorkspace, SecretCipher
+from app.domain.refresh import cache as refresh_cache
 from app.domain.scope import AccountScope
-from app.domain.segments import service as segment_service
 from app.domain.syncs.schemas import summarise
 from app.intercom.errors import IntercomAuthError, IntercomNotFound
 
@@ -117,7 +117,8 @@ async def connect_with_token(
     )
     session.add(integration)
     await session.flush()
-    await segment_service.refresh_from_intercom(
+    # Lists, counts and data attributes; sets the first periodic refresh at its slot.
+    await refresh_cache.reload_on_connect(
         session, integration, workspace_for(integration, intercom, cipher)
     )
     return integration

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
 from app.domain.models.base import IdMixin, TimestampMixin
+from app.domain.refresh.schemas import RefreshStatus
 
 # Integration.status. reauth_required: Intercom refused the stored token (a 401/403); work that
 # calls Intercom with it is refused until the workspace is connected again. disconnected: the
@@ -72,6 +73,27 @@ class Integration(IdMixin, TimestampMixin, Base):
     refresh_lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     refresh_error_code: Mapped[str | None] = mapped_column(String(64))
     refresh_error: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def refresh_state(self) -> dict[str, object]:
+        """Where its refresh stands (app/domain/refresh): running while a job holds the lease,
+        pending while one is on its way, failed when the last attempt failed."""
+        if self.refresh_lease_owner is not None:
+            status = RefreshStatus.RUNNING
+        elif self.refresh_lease_expires_at is not None:
+            status = RefreshStatus.PENDING
+        elif self.refresh_error_code is not None:
+            status = RefreshStatus.FAILED
+        else:
+            status = RefreshStatus.IDLE
+        return {
+            "status": status,
+            "requested_at": self.refresh_requested_at,
+            "refreshed_at": self.refreshed_at,
+            "due_at": self.refresh_due_at,
+            "error_code": self.refresh_error_code,
+            "error": self.refresh_error,
+        }
 
 
 class OAuthState(IdMixin, Base):

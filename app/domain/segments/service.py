@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -39,6 +40,7 @@ from app.domain.segments.schemas import (
 from app.domain.syncs.repository import SyncRunRepository
 from app.domain.syncs.schemas import summarise
 from app.errors import InvalidInput
+from app.intercom.models import Segment as IntercomSegment
 
 AUTO_SYNC_PERIOD = timedelta(days=1)
 
@@ -253,12 +255,31 @@ async def auto_sync_quota(
     return AutoSyncQuota(used=used, allowed=allowed_auto_syncs(row.nps_campaigns, ratio))
 
 
-async def refresh_from_intercom(
-    session: AsyncSession, integration: Integration, workspace: IntercomWorkspace
+@dataclass(frozen=True)
+class ListsSnapshot:
+    """What Intercom says of a workspace's lists, read before any row is written, so that a
+    refresh writes all of it in one transaction or nothing."""
+
+    # Contacts per role ("user", "lead"): the main lists' counts, and for now the custom
+    # segments' too (a custom segment counts its source list until its filters exist).
+    role_counts: dict[str, int]
+    segments: list[IntercomSegment]
+
+
+async def fetch_lists(workspace: IntercomWorkspace) -> ListsSnapshot:
+    role_counts = {
+        person_type: await workspace.count_contacts(_role_query(person_type))
+        for _, _, _, person_type in MAIN_LISTS
+    }
+    return ListsSnapshot(role_counts, await workspace.list_segments(include_count=True))
+
+
+async def apply_lists(
+    session: AsyncSession, integration: Integration, snapshot: ListsSnapshot, *, now: datetime
 ) -> None:
-    """Upserts the main lists and the Intercom segments with fresh counts; segments gone from
-    Intercom are marked removed (their sync history stays)."""
-    now = datetime.now(UTC)
+    """Upserts the main lists and the Intercom segments with their counts, counts the custom
+    segments, and marks the Intercom segments gone from Intercom missing (auto-sync off; their
+    sync history stays)."""
     existing = {
         segment.source_key: segment
         for segment in await SegmentRepository(session).all_for_integration(
@@ -283,10 +304,10 @@ async def refresh_from_intercom(
         segment.missing_since = None
 
     for kind, key, name, person_type in MAIN_LISTS:
-        count = await workspace.count_contacts(_role_query(person_type))
+        count = snapshot.role_counts[person_type]
         upsert(key, kind=kind, name=name, person_type=person_type, contact_count=count)
 
-    for remote in await workspace.list_segments(include_count=True):
+    for remote in snapshot.segments:
         upsert(
             f"intercom:{remote.id}",
             kind=SegmentKind.INTERCOM,
@@ -298,13 +319,23 @@ async def refresh_from_intercom(
         )
 
     for key, segment in existing.items():
-        if (
-            key not in seen
-            and segment.kind == SegmentKind.INTERCOM
-            and segment.missing_since is None
-        ):
+        if key in seen:
+            continue
+        if segment.kind == SegmentKind.CUSTOM:
+            if segment.removed_at is None and segment.person_type in snapshot.role_counts:
+                segment.contact_count = snapshot.role_counts[segment.person_type]
+                segment.count_refreshed_at = now
+        elif segment.kind == SegmentKind.INTERCOM and segment.missing_since is None:
             segment.missing_since = now
             segment.auto_sync = False
             segment.next_sync_at = None
     integration.refreshed_at = now
     await session.flush()
+
+
+async def refresh_from_intercom(
+    session: AsyncSession, integration: Integration, workspace: IntercomWorkspace
+) -> None:
+    """Reloads the lists and segments with fresh counts (see `apply_lists`)."""
+    snapshot = await fetch_lists(workspace)
+    await apply_lists(session, integration, snapshot, now=datetime.now(UTC))

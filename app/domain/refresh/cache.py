@@ -1,0 +1,58 @@
+"""What a refresh reads from Intercom and how it lands in the cache. Everything is read first and
+written in one go, so that lists, counts and data attributes are never half refreshed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.models import Integration
+from app.domain.ports import IntercomWorkspace
+from app.domain.refresh.repository import AttributeRepository
+from app.domain.schedule.slots import next_slot
+from app.domain.scope import AccountScope
+from app.domain.segments import service as segment_service
+from app.intercom.models import DataAttribute
+
+# The periodic refresh's cadence unless configured (Settings.refresh_interval_s); a workspace
+# connected now is first refreshed periodically at its slot of this period.
+DEFAULT_REFRESH_INTERVAL = timedelta(hours=6)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    lists: segment_service.ListsSnapshot
+    attributes: list[DataAttribute]
+
+
+async def fetch(workspace: IntercomWorkspace) -> Snapshot:
+    lists = await segment_service.fetch_lists(workspace)
+    # Archived attributes too: a mapping may still name one, and should say it is archived.
+    attributes = await workspace.list_data_attributes(include_archived=True)
+    return Snapshot(lists, attributes)
+
+
+async def apply(
+    session: AsyncSession, integration: Integration, snapshot: Snapshot, *, now: datetime
+) -> None:
+    """Writes the snapshot: lists and counts, the data attributes (those no longer returned are
+    marked removed), and `refreshed_at`."""
+    await segment_service.apply_lists(session, integration, snapshot.lists, now=now)
+    await AttributeRepository(session).replace(
+        AccountScope(integration.account_id), integration.id, snapshot.attributes, now=now
+    )
+    integration.refreshed_at = now
+    await session.flush()
+
+
+async def reload_on_connect(
+    session: AsyncSession, integration: Integration, workspace: IntercomWorkspace
+) -> None:
+    """The inline refresh of a workspace being connected; the periodic ones follow at the
+    integration's own slot, so that workspaces connected together never refresh together."""
+    now = datetime.now(UTC)
+    await apply(session, integration, await fetch(workspace), now=now)
+    integration.refresh_due_at = next_slot(integration.id, DEFAULT_REFRESH_INTERVAL, after=now)
+    await session.flush()

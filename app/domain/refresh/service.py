@@ -1,0 +1,244 @@
+"""Refreshing an integration's cache: asked for through the API, or due periodically.
+
+A refresh is due at `refresh_due_at`: at the integration's own slot of every `interval`
+(app/domain/schedule/slots.py), or now when asked for. Whoever decides it should run (the API,
+the periodic pass) holds the integration's lease for the job it sends, which must start within
+`start_within`; the job claims the lease with an owner token, reads everything from Intercom,
+then writes it in one transaction fenced by that token. A job that dies leaves a lease that
+lapses while the refresh is still due: the next periodic pass sends another job. Intercom
+outages and rate limits put the refresh off by a backoff; a refused token asks for a reconnect.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import structlog
+from sqlalchemy import func
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.domain.integrations import service as integration_service
+from app.domain.models import Integration
+from app.domain.models.integrations import CONNECTED, REAUTH_REQUIRED
+from app.domain.outbox import service as outbox
+from app.domain.outbox.service import unit_of_work
+from app.domain.ports import IntercomGateway, JobQueue, SecretCipher
+from app.domain.refresh import cache
+from app.domain.refresh.repository import RefreshRepository
+from app.domain.refresh.schemas import RefreshStatus
+from app.domain.schedule.slots import next_slot
+from app.domain.scope import AccountScope
+from app.intercom.errors import (
+    IntercomAuthError,
+    IntercomError,
+    IntercomRateLimited,
+    IntercomServerError,
+    IntercomTransportError,
+    IntercomUnexpectedResponse,
+)
+
+log = structlog.get_logger(__name__)
+
+REFRESH_JOB = "refresh.run"
+
+
+@dataclass(frozen=True)
+class RefreshSettings:
+    interval: timedelta = cache.DEFAULT_REFRESH_INTERVAL
+    # How long a job holds its claim: a refresh is a handful of Intercom calls.
+    lease: timedelta = timedelta(minutes=5)
+    # How long a sent job may wait for a worker before the periodic pass sends another.
+    start_within: timedelta = timedelta(minutes=10)
+    # How long a refresh that Intercom could not serve waits before it is due again.
+    retry_after: timedelta = timedelta(minutes=5)
+    batch_size: int = 100
+
+
+@dataclass(frozen=True)
+class RefreshPorts:
+    sessionmaker: async_sessionmaker[AsyncSession]
+    queue: JobQueue
+    intercom: IntercomGateway
+    cipher: SecretCipher
+    settings: RefreshSettings
+
+
+def status_of(integration: Integration) -> RefreshStatus:
+    status = integration.refresh_state["status"]
+    assert isinstance(status, RefreshStatus)
+    return status
+
+
+def job_id(integration_id: uuid.UUID, sent_at: datetime) -> str:
+    # Deterministic per decision to refresh: the relay dispatching the same message twice
+    # collapses into one job; a later decision (a new request, a lapsed lease) is a new job.
+    return f"{REFRESH_JOB}:{integration_id}:{int(sent_at.timestamp() * 1_000_000)}"
+
+
+def _send(session: AsyncSession, integration: Integration, sent_at: datetime) -> None:
+    outbox.enqueue_after_commit(
+        session,
+        REFRESH_JOB,
+        job_id=job_id(integration.id, sent_at),
+        payload={"integration_id": str(integration.id)},
+        account_id=integration.account_id,
+    )
+
+
+async def request(
+    session: AsyncSession,
+    account: AccountScope,
+    integration_id: uuid.UUID,
+    settings: RefreshSettings,
+) -> Integration:
+    """Asks for a refresh now. One already on its way (pending or running) is the answer."""
+    integration = await integration_service.get(session, account, integration_id)
+    integration_service.ensure_usable(integration)
+    if status_of(integration) in (RefreshStatus.PENDING, RefreshStatus.RUNNING):
+        return integration
+    reserved = await RefreshRepository(session).reserve_requested(
+        account, integration_id, settings.start_within
+    )
+    if reserved is None:  # another request or the periodic pass got there first
+        return integration
+    _send(session, reserved, datetime.now(UTC))
+    log.info("refresh.requested", integration_id=str(integration_id))
+    return reserved
+
+
+async def enqueue_due(ports: RefreshPorts, *, now: datetime | None = None) -> int:
+    """The periodic pass: sends a job for every connected integration whose refresh is due and
+    whose lease is free or lapsed, a bounded batch per transaction. Returns how many."""
+    sent = 0
+    settings = ports.settings
+    for _ in range(100):  # bounded: a pass never runs away
+        async with unit_of_work(ports.sessionmaker, ports.queue) as session:
+            due = await RefreshRepository(session).lock_due(
+                now or datetime.now(UTC), settings.batch_size
+            )
+            sent_at = datetime.now(UTC)
+            for integration in due:
+                if integration.refresh_lease_owner is not None:
+                    log.warning("refresh.lease_lapsed", integration_id=str(integration.id))
+                integration.refresh_lease_owner = None
+                integration.refresh_lease_expires_at = func.now() + settings.start_within
+                _send(session, integration, sent_at)
+        sent += len(due)
+        if len(due) < settings.batch_size:
+            break
+    if sent:
+        log.info("refresh.due_sent", count=sent)
+    return sent
+
+
+async def run(ports: RefreshPorts, integration_id: uuid.UUID, *, owner: str) -> None:
+    """The job: refreshes the integration if its lease is there to claim. Safe to run any
+    number of times: a job that finds a live claim, or nothing asked for, does nothing."""
+    # One fencing token per claim (see the sync runner): the token first, a long name is cut.
+    owner = f"{uuid.uuid4().hex[:12]}@{owner}"[:64]
+    async with unit_of_work(ports.sessionmaker, ports.queue) as session:
+        integration = await RefreshRepository(session).claim(
+            integration_id, owner, ports.settings.lease
+        )
+    if integration is None:
+        log.info("refresh.stale_job", integration_id=str(integration_id))
+        return
+    log.info("refresh.started", integration_id=str(integration_id))
+    try:
+        try:
+            workspace = integration_service.workspace_for(integration, ports.intercom, ports.cipher)
+        except ValueError:  # SecretCipher: no configured key opens the stored token
+            await _failed(
+                ports,
+                integration_id,
+                owner,
+                "token_undecryptable",
+                "The stored Intercom token cannot be decrypted with the configured keys; "
+                "reconnect the workspace.",
+            )
+            return
+        # Read everything before writing anything, outside any transaction: the write is one
+        # short transaction, all of it or none.
+        snapshot = await cache.fetch(workspace)
+    except IntercomAuthError as exc:
+        await _failed(
+            ports, integration_id, owner, "intercom_token_rejected", exc.message, reauth=True
+        )
+    except IntercomRateLimited as exc:
+        reset_in = None if exc.reset_at is None else exc.reset_at - time.time()
+        wait = max(_backoff(ports.settings), timedelta(seconds=reset_in or 0))
+        await _failed(ports, integration_id, owner, "intercom_rate_limited", exc.message, wait)
+    except (IntercomServerError, IntercomTransportError, IntercomUnexpectedResponse) as exc:
+        await _failed(ports, integration_id, owner, "intercom_unavailable", exc.message)
+    except IntercomError as exc:
+        await _failed(ports, integration_id, owner, "intercom_error", exc.message)
+    except Exception as exc:
+        log.exception("refresh.crashed", integration_id=str(integration_id))
+        await _failed(
+            ports, integration_id, owner, "internal_error", f"{type(exc).__name__} during refresh"
+        )
+    else:
+        await _write(ports, integration_id, owner, snapshot)
+
+
+async def _write(
+    ports: RefreshPorts, integration_id: uuid.UUID, owner: str, snapshot: cache.Snapshot
+) -> None:
+    async with unit_of_work(ports.sessionmaker, ports.queue) as session:
+        integration = await RefreshRepository(session).lock_held(integration_id, owner)
+        if integration is None:
+            log.warning("refresh.lease_lost", integration_id=str(integration_id))
+            return
+        now = datetime.now(UTC)
+        await cache.apply(session, integration, snapshot, now=now)
+        integration.refresh_due_at = next_slot(integration.id, ports.settings.interval, after=now)
+        _release(integration)
+        integration.refresh_error_code = None
+        integration.refresh_error = None
+    log.info("refresh.finished", integration_id=str(integration_id))
+
+
+async def _failed(
+    ports: RefreshPorts,
+    integration_id: uuid.UUID,
+    owner: str,
+    code: str,
+    message: str,
+    wait: timedelta | None = None,
+    *,
+    reauth: bool = False,
+) -> None:
+    """Records why the refresh failed and when it is due again. A refused token is not retried:
+    scheduled work waits for the workspace to be connected again."""
+    async with unit_of_work(ports.sessionmaker, ports.queue) as session:
+        integration = await RefreshRepository(session).lock_held(integration_id, owner)
+        if integration is None:
+            log.warning("refresh.lease_lost", integration_id=str(integration_id))
+            return
+        _release(integration)
+        integration.refresh_error_code = code
+        integration.refresh_error = message
+        if reauth:
+            if integration.status == CONNECTED:
+                integration.status = REAUTH_REQUIRED
+        else:
+            wait = wait or _backoff(ports.settings)
+            # On the database's clock, the one the periodic pass compares it with.
+            integration.refresh_due_at = func.now() + wait
+    log.warning("refresh.failed", integration_id=str(integration_id), error_code=code)
+
+
+def _release(integration: Integration) -> None:
+    integration.refresh_lease_owner = None
+    integration.refresh_lease_expires_at = None
+    integration.refresh_requested_at = None
+
+
+def _backoff(settings: RefreshSettings) -> timedelta:
+    # Jittered, so that integrations that failed together (an Intercom outage) do not all come
+    # back in the same second.
+    return settings.retry_after * random.uniform(1.0, 1.25)
