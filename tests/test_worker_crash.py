@@ -97,13 +97,14 @@ async def start_users_sync(
     http = new_http_client(10)
     try:
         async with unit_of_work(sessionmaker, queue) as session:
-            integration = await integration_service.connect_with_token(
+            connection = await integration_service.connect_with_token(
                 session,
                 account,
                 IntegrationCreate(access_token=token),
                 intercom=IntercomClient(http, base_url_override=settings.intercom_base_url),
                 cipher=SecretBox(settings.encryption_keys),
             )
+            integration = connection.integration
             segments = await segment_service.list_for_integration(session, account, integration.id)
             users = next(s for s in segments if s.kind == SegmentKind.USERS)
             run = await commands.start(
