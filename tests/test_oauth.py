@@ -402,3 +402,16 @@ async def test_the_code_exchange_reads_either_token_field_and_posts_a_form(
         "client_id": ["cid"],
         "client_secret": ["secret"],
     }
+
+
+def test_without_a_state_secret_the_state_keys_derive_from_the_encryption_keys(
+    settings: Settings,
+) -> None:
+    derived = settings.model_copy(update={"oauth_state_secret": None})
+
+    keys = derived.oauth_state_keys
+
+    assert len(keys) == len(settings.encryption_keys) >= 1
+    assert keys[0] != settings.encryption_keys[0].get_secret_value().encode()
+    state = sign_state(uuid.uuid4(), datetime.now(UTC) + timedelta(minutes=1), keys[0])
+    assert read_state(state, keys)
