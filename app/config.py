@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from functools import lru_cache
 from typing import Annotated
 
@@ -27,8 +28,18 @@ class Settings(BaseSettings):
     jwt_audience: str | None = None
     jwt_issuer: str | None = None
 
+    # OAuth app of the Developer Hub (INTERCOM.md §1.2); OAuth connect answers 503
+    # `oauth_not_configured` without both.
     intercom_client_id: str | None = None
     intercom_client_secret: SecretStr | None = None
+    # The redirects OAuth connect may send the admin back to, comma separated: the product's
+    # own pages, registered with Intercom too. A connect asking for any other is refused.
+    oauth_redirect_uris: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # HMAC key of the OAuth `state`. Unset: derived from each of ENCRYPTION_KEYS (see
+    # `oauth_state_keys`), so rotating those keys also rotates it; states in flight live
+    # only `oauth_state_ttl_s` anyway.
+    oauth_state_secret: SecretStr | None = None
+    oauth_state_ttl_s: int = Field(default=600, ge=1, le=3600)
     # Sends every Intercom call (all regions) to this URL: the sandbox, or a recording proxy.
     intercom_base_url: str | None = None
     intercom_timeout_s: float = 30.0
@@ -83,12 +94,23 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "oauth_redirect_uris", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @property
+    def oauth_state_keys(self) -> list[bytes]:
+        """Keys that verify an OAuth state; the first signs. A key derived from an encryption
+        key is an HMAC of it, never the key itself, so the state reveals nothing of it."""
+        if self.oauth_state_secret is not None:
+            return [self.oauth_state_secret.get_secret_value().encode()]
+        return [
+            hmac.new(key.get_secret_value().encode(), b"intercom-oauth-state", "sha256").digest()
+            for key in self.encryption_keys
+        ]
 
     @property
     def queue_name(self) -> str:

@@ -39,6 +39,7 @@ ADMIN_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/0"
 SANDBOX_CONTACTS = 300
 JWT_SECRET = "test-jwt-secret-with-enough-entropy-1234"
+OAUTH_REDIRECT_URI = "https://nps.example.com/intercom/callback"
 
 
 @pytest.fixture(scope="session")
@@ -95,6 +96,11 @@ def settings(database_url: str, sandbox_url: str, run_id: str) -> Settings:
         internal_api_token=SecretStr(INTERNAL_API_TOKEN),
         intercom_base_url=sandbox_url,
         intercom_timeout_s=10,
+        # The sandbox's OAuth app (intercom_sandbox/state.py SandboxConfig).
+        intercom_client_id="sandbox-oauth-client",
+        intercom_client_secret=SecretStr("sandbox-oauth-secret"),
+        oauth_redirect_uris=[OAUTH_REDIRECT_URI],
+        oauth_state_secret=SecretStr("test-oauth-state-secret-0123456789abcdef"),
         sync_batch_size=100,
         # Seconds, not minutes: tests watch leases lapse and runs resume.
         sync_lease_s=3,

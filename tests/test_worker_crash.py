@@ -98,13 +98,14 @@ async def start_users_sync(
     http = new_http_client(10)
     try:
         async with unit_of_work(sessionmaker, queue) as session:
-            integration = await integration_service.connect_with_token(
+            connection = await integration_service.connect_with_token(
                 session,
                 account,
                 IntegrationCreate(access_token=token),
                 intercom=IntercomClient(http, base_url_override=settings.intercom_base_url),
                 cipher=SecretBox(settings.encryption_keys),
             )
+            integration = connection.integration
             page = await segment_service.list_page(
                 session, account, integration.id, SegmentQuery(), cursor=None, limit=10
             )

@@ -63,3 +63,14 @@ class SecretCipher(Protocol):
     def encrypt(self, plaintext: str) -> bytes: ...
 
     def decrypt(self, ciphertext: bytes) -> str: ...
+
+
+class IntercomAuthorizer(Protocol):
+    """Intercom's OAuth (INTERCOM.md §1.2): where to send the admin, and the code's exchange."""
+
+    def authorize_url(self, *, state: str, redirect_uri: str) -> str: ...
+
+    async def exchange_code(self, code: str) -> str:
+        """The access token the code grants; IntercomInvalidRequest when Intercom refuses the
+        code (invalid, used or expired)."""
+        ...

@@ -170,9 +170,38 @@ _INDEX_PROBES_ONLY = text("SET LOCAL enable_seqscan = off")
 _MAX_LOCK_ROUNDS = 5
 
 
+_DELETE_ONLY_FROM_INTEGRATION = text(
+    """
+    DELETE FROM customers AS c
+    WHERE c.account_id = :account_id
+      AND EXISTS (
+          SELECT FROM customer_sources AS s
+          WHERE s.customer_id = c.id AND s.integration_id = :integration_id
+      )
+      AND NOT EXISTS (
+          SELECT FROM customer_sources AS s
+          WHERE s.customer_id = c.id AND s.integration_id <> :integration_id
+      )
+    RETURNING c.id
+    """
+)
+
+
 class CustomerRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def delete_only_from_integration(
+        self, account: AccountScope, integration_id: uuid.UUID
+    ) -> int:
+        """Deletes the account's customers whose every source is a contact of the integration
+        (their sources go with them); a customer another integration also brought stays, whole.
+        Returns how many were deleted."""
+        result = await self.session.execute(
+            _DELETE_ONLY_FROM_INTEGRATION,
+            {"account_id": account.id, "integration_id": integration_id},
+        )
+        return len(result.all())
 
     async def page_for_account(
         self, account: AccountScope, *, after: tuple[int, uuid.UUID] | None, limit: int

@@ -3,11 +3,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.models import Account, Integration, Segment, SyncRun
-from app.domain.models.integrations import REAUTH_REQUIRED
+from app.domain.models.integrations import REAUTH_REQUIRED, OAuthState
 from app.domain.scope import AccountScope
 
 
@@ -55,4 +55,60 @@ class IntegrationRepository:
             .where(SyncRun.account_id == account.id, Segment.integration_id == integration_id)
             .order_by(SyncRun.created_at.desc(), SyncRun.id.desc())
             .limit(1)
+        )
+
+    async def find_by_workspace(self, account: AccountScope, app_id: str) -> Integration | None:
+        """The account's integration of an Intercom workspace, disconnected ones included
+        (connecting the workspace again revives its row)."""
+        return await self.session.scalar(
+            select(Integration).where(
+                Integration.account_id == account.id, Integration.intercom_app_id == app_id
+            )
+        )
+
+    async def stop_segments(
+        self, account: AccountScope, integration_id: uuid.UUID
+    ) -> Sequence[uuid.UUID]:
+        """Turns auto-sync off on every list of the integration; returns their ids."""
+        result = await self.session.scalars(
+            update(Segment)
+            .where(Segment.account_id == account.id, Segment.integration_id == integration_id)
+            .values(auto_sync=False, next_sync_at=None)
+            .returning(Segment.id)
+        )
+        return result.all()
+
+    # -- OAuth states ----------------------------------------------------------------------
+
+    async def consume_oauth_state(
+        self, account: AccountScope, state_id: uuid.UUID
+    ) -> OAuthState | None:
+        """Marks the state used, if it is the account's, unused and unexpired. One statement,
+        so that of two callbacks with one state only one gets the row."""
+        return await self.session.scalar(
+            update(OAuthState)
+            .where(
+                OAuthState.id == state_id,
+                OAuthState.account_id == account.id,
+                OAuthState.consumed_at.is_(None),
+                OAuthState.expires_at > func.now(),
+            )
+            .values(consumed_at=func.now())
+            .returning(OAuthState)
+        )
+
+    async def get_oauth_state(
+        self, account: AccountScope, state_id: uuid.UUID
+    ) -> OAuthState | None:
+        return await self.session.scalar(
+            select(OAuthState).where(OAuthState.id == state_id, OAuthState.account_id == account.id)
+        )
+
+    async def delete_stale_oauth_states(self, account: AccountScope) -> None:
+        """States expired a day ago: only the explanation "expired" is lost with them."""
+        await self.session.execute(
+            delete(OAuthState).where(
+                OAuthState.account_id == account.id,
+                OAuthState.expires_at < func.now() - text("interval '1 day'"),
+            )
         )

@@ -65,3 +65,60 @@ class IntegrationRead(BaseModel):
 
 class IntegrationPage(Page[IntegrationRead]):
     """An account connects at most two workspaces: one page, `next_cursor` always null."""
+
+
+class OAuthStart(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"redirect_uri": "https://nps.example.com/intercom/callback", "name": "EU team"}
+            ]
+        },
+    )
+
+    redirect_uri: Annotated[str, SafeText(max_length=2000)] = Field(
+        description="Where Intercom sends the admin back with `code` and `state`: one of the "
+        "redirects this deployment allows (OAUTH_REDIRECT_URIS), exactly."
+    )
+    name: Annotated[str, SafeText(max_length=100)] | None = Field(
+        default=None,
+        description='Display name of the integration; defaults to "Account 1" or "Account 2".',
+    )
+
+
+class OAuthStarted(BaseModel):
+    authorize_url: str = Field(description="Send the admin's browser here (Intercom's consent).")
+    state: str = Field(
+        description="Signed, single use, bound to this account and redirect; Intercom hands it "
+        "back with the code: send both to `POST /v1/integrations/oauth/callback`."
+    )
+    expires_at: datetime = Field(description="The state is refused after this.")
+
+
+class OAuthCallback(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"code": "2f1c9a0b7e", "state": "eyJhbGciOiJIUzI1NiJ9.e30.sig"}]
+        },
+    )
+
+    code: Token = Field(
+        min_length=1, max_length=500, description="The `code` Intercom put on the redirect."
+    )
+    state: Annotated[str, SafeText(max_length=2000)] = Field(
+        description="The `state` Intercom put on the redirect, unchanged."
+    )
+
+
+class IntegrationDisconnected(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"cancelled_syncs": 1, "deleted_customers": 0}]}
+    )
+
+    cancelled_syncs: int = Field(description="Pending or running syncs of its lists, now ended.")
+    deleted_customers: int = Field(
+        description="Customers deleted because every source of theirs was this workspace "
+        "(only with `delete_customers=true`)."
+    )

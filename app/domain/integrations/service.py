@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,6 +24,7 @@ from app.domain.refresh import cache as refresh_cache
 from app.domain.scope import AccountScope
 from app.domain.syncs.schemas import summarise
 from app.intercom.errors import IntercomAuthError, IntercomNotFound
+from app.intercom.models import Me
 
 MAX_INTEGRATIONS_PER_ACCOUNT = 2
 
@@ -74,6 +76,13 @@ def workspace_for(
     return intercom.workspace(token, integration.region, app_id=integration.intercom_app_id)
 
 
+@dataclass(frozen=True)
+class Connection:
+    integration: Integration
+    # False when the connect restored an integration that needed reauthorisation.
+    created: bool
+
+
 async def connect_with_token(
     session: AsyncSession,
     account: AccountScope,
@@ -81,44 +90,92 @@ async def connect_with_token(
     *,
     intercom: IntercomGateway,
     cipher: SecretCipher,
-) -> Integration:
+) -> Connection:
     token = data.access_token.get_secret_value().strip()
     try:
         me = await intercom.workspace(token).me()
     except (IntercomAuthError, IntercomNotFound) as exc:
         raise IntercomTokenRejected(exc.message) from exc
+    return await connect(
+        session,
+        account,
+        me,
+        token=token,
+        name=data.name,
+        auth_method="access_token",
+        intercom=intercom,
+        cipher=cipher,
+    )
 
+
+async def connect(
+    session: AsyncSession,
+    account: AccountScope,
+    me: Me,
+    *,
+    token: str,
+    name: str | None,
+    auth_method: str,
+    intercom: IntercomGateway,
+    cipher: SecretCipher,
+) -> Connection:
+    """Connects the workspace `me` describes with `token`, whichever way the token came.
+
+    A workspace the account already has: one that needs reauthorisation takes the new token
+    (created=False); a disconnected one is revived, the same row, so that its lists, sync
+    history and customers' sources are its own again; a healthy one is a conflict.
+    """
     # Serialises connects of one account, so two requests cannot take the same slot.
     repository = IntegrationRepository(session)
     await repository.lock_account(account)
-    existing = await repository.list_for_account(account)
-    if any(item.intercom_app_id == me.app.id_code for item in existing):
-        raise WorkspaceAlreadyConnected(
-            f"Workspace {me.app.name} ({me.app.id_code}) is already connected to this account."
-        )
-    free_slots = sorted({1, 2} - {item.slot for item in existing})
+    existing = await repository.find_by_workspace(account, me.app.id_code)
+    if existing is not None and existing.disconnected_at is None:
+        if existing.status != REAUTH_REQUIRED:
+            raise WorkspaceAlreadyConnected(
+                f"Workspace {me.app.name} ({me.app.id_code}) is already connected to this account."
+            )
+        _store(existing, me, token, auth_method, cipher)
+        if name:
+            existing.name = name
+        await session.flush()
+        await _refresh_lists(session, existing, intercom, cipher)
+        return Connection(existing, created=False)
+
+    connected = await repository.list_for_account(account)
+    free_slots = sorted({1, 2} - {item.slot for item in connected})
     if not free_slots:
         raise IntegrationLimitReached(
             f"An account connects at most {MAX_INTEGRATIONS_PER_ACCOUNT} Intercom workspaces; "
             "disconnect one first."
         )
     slot = free_slots[0]
-    integration = Integration(
-        account_id=account.id,
-        slot=slot,
-        name=data.name or f"Account {slot}",
-        auth_method="access_token",
-        status=CONNECTED,
-        intercom_app_id=me.app.id_code,
-        workspace_name=me.app.name,
-        region=(me.app.region or "US").upper(),
-        timezone=me.app.timezone,
-        access_token_encrypted=cipher.encrypt(token),
-    )
-    session.add(integration)
+    integration = existing or Integration(account_id=account.id, intercom_app_id=me.app.id_code)
+    integration.slot = slot
+    integration.name = name or f"Account {slot}"
+    integration.disconnected_at = None
+    _store(integration, me, token, auth_method, cipher)
+    if existing is None:
+        session.add(integration)
     await session.flush()
+    await _refresh_lists(session, integration, intercom, cipher)
+    return Connection(integration, created=True)
+
+
+def _store(
+    integration: Integration, me: Me, token: str, auth_method: str, cipher: SecretCipher
+) -> None:
+    integration.auth_method = auth_method
+    integration.status = CONNECTED
+    integration.workspace_name = me.app.name
+    integration.region = (me.app.region or "US").upper()
+    integration.timezone = me.app.timezone
+    integration.access_token_encrypted = cipher.encrypt(token)
+
+
+async def _refresh_lists(
+    session: AsyncSession, integration: Integration, intercom: IntercomGateway, cipher: SecretCipher
+) -> None:
     # Lists, counts and data attributes; sets the first periodic refresh at its slot.
     await refresh_cache.reload_on_connect(
         session, integration, workspace_for(integration, intercom, cipher)
     )
-    return integration
