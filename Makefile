@@ -18,7 +18,8 @@ install: $(STAMP)
 	$(BIN)/python scripts/init_env.py
 
 ## API (:8000) + worker + Intercom sandbox (:8010) with demo data; Ctrl-C stops everything.
-run: install .env
+run: install
+	$(BIN)/python scripts/init_env.py
 	$(BIN)/python scripts/run_dev.py
 
 ## The whole test suite against the local PostgreSQL and Redis.

@@ -17,6 +17,9 @@ def configure_logging(level: str = "INFO") -> None:
     logging.basicConfig(level=level.upper(), format="%(message)s", stream=sys.stderr)
     # httpx logs every request at INFO; our own events say what matters.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # arq logs every job at INFO, the periodic ticks included (several a minute); our tasks log
+    # what they did as events of their own.
+    logging.getLogger("arq.worker").setLevel(logging.WARNING)
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,

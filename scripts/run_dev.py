@@ -13,6 +13,8 @@ from pathlib import Path
 
 import httpx
 
+from app.config import get_settings
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 API = "http://127.0.0.1:8000"
@@ -86,9 +88,13 @@ def main() -> None:
         )
         segments = httpx.get(
             f"{API}/v1/integrations/{integration['id']}/segments", headers=headers
-        ).json()
+        ).json()["data"]
         users = next(segment for segment in segments if segment["kind"] == "users")
+        second = httpx.get(f"{SANDBOX}/_sandbox/workspaces").json()[1]
         auth = f'-H "Authorization: Bearer {api_key}"'
+        json_body = '-H "Content-Type: application/json" -d'
+        redirect = (get_settings().oauth_redirect_uris or ["<a URL in OAUTH_REDIRECT_URIS>"])[0]
+        integration_url = f"{API}/v1/integrations/{integration['id']}"
         print(
             f"""
 intercom-sync is running: API {API} (docs: {API}/docs), Intercom sandbox {SANDBOX}.
@@ -96,11 +102,30 @@ Demo account connected to sandbox workspace "{workspace["name"]}".
 
 Demo API key: {api_key}
 
+Sync a list:
   curl -s {auth} {API}/v1/integrations
-  curl -s {auth} {API}/v1/integrations/{integration["id"]}/segments
+  curl -s {auth} "{integration_url}/segments?sort=-count"
   curl -s -X POST {auth} {API}/v1/segments/{users["id"]}/syncs
   curl -s {auth} {API}/v1/syncs/<id from the previous answer>
   curl -s {auth} "{API}/v1/customers?limit=5"
+
+Connect the second workspace ("{second["name"]}"): by access token...
+  curl -s {auth} {json_body} '{{"access_token": "{second["access_token"]}"}}' \\
+    {API}/v1/integrations
+...or by OAuth (the sandbox stands in for Intercom's consent screen and redirects at once):
+  curl -s {auth} {json_body} '{{"redirect_uri": "{redirect}"}}' {API}/v1/integrations/oauth
+  curl -si "<authorize_url from the answer>&app_id={second["app_id"]}" | grep -i '^location'
+  curl -s {auth} {json_body} '{{"code": "<code>", "state": "<state>"}}' \\
+    {API}/v1/integrations/oauth/callback
+
+Manage the integration and its lists:
+  curl -s -X PATCH {auth} {json_body} '{{"name": "Support workspace"}}' {integration_url}
+  curl -s -X POST {auth} {integration_url}/refresh
+  curl -s -X PATCH {auth} {json_body} '{{"auto_sync": true}}' {API}/v1/segments/{users["id"]}
+  curl -s {auth} {json_body} '{{"name": "My leads", "source": "leads"}}' {integration_url}/segments
+  curl -s {auth} "{integration_url}/segments?last_sync_status=never&kind=intercom&sort=-count"
+  curl -s {auth} {API}/v1/account
+  curl -s -X DELETE {auth} {integration_url}
 
 Ctrl-C stops everything.""",
             flush=True,
