@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from app.api.deps import AccountDep, AdaptersDep, SessionDep
 from app.api.problems import problem_responses
@@ -15,6 +15,19 @@ router = APIRouter(tags=["account"])
 
 
 class AccountRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f",
+                    "name": "Acme NPS",
+                    "nps_campaigns": 3,
+                    "auto_sync": {"used": 2, "allowed": 3},
+                }
+            ]
+        }
+    )
+
     id: uuid.UUID
     name: str
     nps_campaigns: int

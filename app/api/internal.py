@@ -56,6 +56,18 @@ class CampaignCount(BaseModel):
 
 
 class AccountCampaigns(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "account_id": "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f",
+                    "nps_campaigns": 3,
+                    "auto_sync": {"used": 2, "allowed": 3},
+                }
+            ]
+        }
+    )
+
     account_id: uuid.UUID
     nps_campaigns: int
     auto_sync: AutoSyncQuota

@@ -22,4 +22,23 @@ class CustomerRead(BaseModel):
 
 
 class CustomerPage(Page[CustomerRead]):
-    pass
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "data": [
+                        {
+                            "id": "0b7e8f3c-1d2a-4c5b-9e6f-7a8b9c0d1e2f",
+                            "email": "ada@example.com",
+                            "name": "Ada Lovelace",
+                            "phone": "+44 20 7946 0018",
+                            "properties": {"plan": "Pro", "country": "United Kingdom"},
+                            "created_at": "2026-11-30T09:00:30Z",
+                            "updated_at": "2026-11-30T09:00:30Z",
+                        }
+                    ],
+                    "next_cursor": "WzEyMzQ1LCIwYjdlOGYzYyJd",
+                }
+            ]
+        }
+    )

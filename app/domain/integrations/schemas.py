@@ -5,15 +5,19 @@ from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from app.domain.pagination import Page
-from app.domain.refresh.schemas import RefreshRead
-from app.domain.syncs.schemas import SyncSummary
+from app.domain.refresh.schemas import REFRESH_EXAMPLE, RefreshRead
+from app.domain.syncs.schemas import SYNC_SUMMARY_EXAMPLE, SyncSummary
 from app.domain.types import SafeText, Token
 
 
 class IntegrationCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"access_token": "dG9rOjEyMzQ1Njc4OTA=", "name": "EU"}]},
+    )
 
     access_token: Token = Field(
         min_length=1,
@@ -36,8 +40,28 @@ class IntegrationUpdate(BaseModel):
     )
 
 
+INTEGRATION_EXAMPLE: JsonDict = {
+    "id": "2b1e9c4d-7a0f-4f57-8b56-0c9d6e1f2a3b",
+    "name": "Account 1",
+    "slot": 1,
+    "status": "connected",
+    "auth_method": "oauth",
+    "intercom_app_id": "ecahpwf5",
+    "workspace_name": "Acme Support",
+    "region": "US",
+    "timezone": "America/New_York",
+    "refreshed_at": "2026-11-30T08:00:00Z",
+    "created_at": "2026-11-01T10:00:00Z",
+    "updated_at": "2026-11-30T08:00:00Z",
+    "last_sync": SYNC_SUMMARY_EXAMPLE,
+    "refresh": REFRESH_EXAMPLE,
+}
+
+
 class IntegrationRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_extra={"examples": [INTEGRATION_EXAMPLE]}
+    )
 
     id: uuid.UUID
     name: str
@@ -66,6 +90,10 @@ class IntegrationRead(BaseModel):
 class IntegrationPage(Page[IntegrationRead]):
     """An account connects at most two workspaces: one page, `next_cursor` always null."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"data": [INTEGRATION_EXAMPLE], "next_cursor": None}]}
+    )
+
 
 class OAuthStart(BaseModel):
     model_config = ConfigDict(
@@ -88,6 +116,20 @@ class OAuthStart(BaseModel):
 
 
 class OAuthStarted(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "authorize_url": "https://app.intercom.com/oauth?client_id=abc&state="
+                    "eyJhbGciOiJIUzI1NiJ9.e30.sig&redirect_uri=https%3A%2F%2Fnps.example.com"
+                    "%2Fintercom%2Fcallback",
+                    "state": "eyJhbGciOiJIUzI1NiJ9.e30.sig",
+                    "expires_at": "2026-11-30T09:10:00Z",
+                }
+            ]
+        }
+    )
+
     authorize_url: str = Field(description="Send the admin's browser here (Intercom's consent).")
     state: str = Field(
         description="Signed, single use, bound to this account and redirect; Intercom hands it "

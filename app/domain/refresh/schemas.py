@@ -4,6 +4,16 @@ import enum
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
+
+REFRESH_EXAMPLE: JsonDict = {
+    "status": "idle",
+    "requested_at": None,
+    "refreshed_at": "2026-11-30T08:00:00Z",
+    "due_at": "2026-11-30T14:00:00Z",
+    "error_code": None,
+    "error": None,
+}
 
 
 class RefreshStatus(enum.StrEnum):
@@ -17,7 +27,9 @@ class RefreshRead(BaseModel):
     """Where the integration's refresh stands. Lists, segments, counts and data attributes are
     always read from the cache; this says how fresh it is."""
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_extra={"examples": [REFRESH_EXAMPLE]}
+    )
 
     status: RefreshStatus
     requested_at: datetime | None = Field(description="When a refresh was last asked for.")

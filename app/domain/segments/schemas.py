@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.config import JsonDict
 
 from app.domain.models import SegmentKind
 from app.domain.pagination import Page
-from app.domain.syncs.schemas import SyncSummary
+from app.domain.syncs.schemas import SYNC_SUMMARY_EXAMPLE, SyncSummary
 from app.domain.types import SafeText
 
 SegmentName = Annotated[str, SafeText(max_length=200)]
@@ -55,8 +56,30 @@ class SegmentSort(enum.StrEnum):
         return self.value.startswith("-")
 
 
+SEGMENT_EXAMPLE: JsonDict = {
+    "id": SYNC_SUMMARY_EXAMPLE["segment_id"],
+    "integration_id": "2b1e9c4d-7a0f-4f57-8b56-0c9d6e1f2a3b",
+    "kind": "users",
+    "name": "Users",
+    "source": "users",
+    "intercom_segment_id": None,
+    "person_type": "user",
+    "contact_count": 1480,
+    "count_refreshed_at": "2026-11-30T08:00:00Z",
+    "auto_sync": True,
+    "next_sync_at": "2026-12-01T03:17:42Z",
+    "missing": False,
+    "missing_since": None,
+    "mapping_confirmed": True,
+    "last_sync": SYNC_SUMMARY_EXAMPLE,
+    "created_at": "2026-11-01T10:00:00Z",
+}
+
+
 class SegmentRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_extra={"examples": [SEGMENT_EXAMPLE]}
+    )
 
     id: uuid.UUID
     integration_id: uuid.UUID
@@ -86,49 +109,7 @@ class SegmentRead(BaseModel):
 
 class SegmentPage(Page[SegmentRead]):
     model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "data": [
-                        {
-                            "id": "8f14e45f-ceea-4e7a-9b1a-1f0b6a1c2d3e",
-                            "integration_id": "2b1e9c4d-7a0f-4f57-8b56-0c9d6e1f2a3b",
-                            "kind": "users",
-                            "name": "Users",
-                            "source": "users",
-                            "intercom_segment_id": None,
-                            "person_type": "user",
-                            "contact_count": 1480,
-                            "count_refreshed_at": "2026-11-30T08:00:00Z",
-                            "auto_sync": True,
-                            "next_sync_at": "2026-12-01T03:17:42Z",
-                            "missing": False,
-                            "missing_since": None,
-                            "mapping_confirmed": True,
-                            "last_sync": {
-                                "id": "5d41402a-bc4b-4a76-9719-d911017c592a",
-                                "segment_id": "8f14e45f-ceea-4e7a-9b1a-1f0b6a1c2d3e",
-                                "status": "finished",
-                                "trigger": "auto",
-                                "created_at": "2026-11-30T03:17:42Z",
-                                "finished_at": "2026-11-30T03:18:30Z",
-                                "error_code": None,
-                                "report": {
-                                    "fetched": 1480,
-                                    "created": 12,
-                                    "updated": 30,
-                                    "unchanged": 1430,
-                                    "skipped": 6,
-                                    "failed": 2,
-                                },
-                            },
-                            "created_at": "2026-11-01T10:00:00Z",
-                        }
-                    ],
-                    "next_cursor": None,
-                }
-            ]
-        }
+        json_schema_extra={"examples": [{"data": [SEGMENT_EXAMPLE], "next_cursor": None}]}
     )
 
 
@@ -169,5 +150,7 @@ class SegmentUpdate(BaseModel):
 
 
 class AutoSyncQuota(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"used": 2, "allowed": 3}]})
+
     used: int = Field(description="Lists and segments of the account with auto-sync on.")
     allowed: int = Field(description="The account's NPS campaigns times the configured ratio.")

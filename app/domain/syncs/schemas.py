@@ -4,6 +4,7 @@ import uuid
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from app.domain.models import SyncRun, SyncStatus, SyncTrigger
 
@@ -21,8 +22,48 @@ class SyncCounters(BaseModel):
     failed_reasons: dict[str, int]
 
 
+SYNC_EXAMPLE: JsonDict = {
+    "id": "5d41402a-bc4b-4a76-9719-d911017c592a",
+    "segment_id": "8f14e45f-ceea-4e7a-9b1a-1f0b6a1c2d3e",
+    "status": "finished",
+    "trigger": "manual",
+    "counters": {
+        "fetched": 1480,
+        "created": 12,
+        "updated": 30,
+        "unchanged": 1430,
+        "skipped": 6,
+        "failed": 2,
+        "skipped_reasons": {"no_email": 5, "duplicate_email": 1},
+        "failed_reasons": {"value_too_long:name": 2},
+    },
+    "error_code": None,
+    "error": None,
+    "created_at": "2026-11-30T09:00:00Z",
+    "started_at": "2026-11-30T09:00:01Z",
+    "finished_at": "2026-11-30T09:00:48Z",
+}
+SYNC_SUMMARY_EXAMPLE: JsonDict = {
+    "id": SYNC_EXAMPLE["id"],
+    "segment_id": SYNC_EXAMPLE["segment_id"],
+    "status": "finished",
+    "trigger": "auto",
+    "created_at": "2026-11-30T03:17:42Z",
+    "finished_at": "2026-11-30T03:18:30Z",
+    "error_code": None,
+    "report": {
+        "fetched": 1480,
+        "created": 12,
+        "updated": 30,
+        "unchanged": 1430,
+        "skipped": 6,
+        "failed": 2,
+    },
+}
+
+
 class SyncRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [SYNC_EXAMPLE]})
 
     id: uuid.UUID
     segment_id: uuid.UUID
