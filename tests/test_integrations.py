@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.db import transaction
@@ -433,3 +433,42 @@ async def wait_for_status(
         assert body["status"] in ("pending", "running"), body
         await asyncio.sleep(0.05)
     raise AssertionError(f"sync {sync_id} never became {status}")
+
+
+async def test_connecting_never_waits_on_intercom_while_holding_a_transaction_id(
+    http: httpx.AsyncClient,
+    tenant: Tenant,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    sandbox_url: str,
+    sandbox_workspaces: list[dict[str, Any]],
+) -> None:
+    """A transaction id held across Intercom calls would hold back every account's customer
+    list (it pages below the oldest running transaction) for as long as Intercom is slow."""
+    await set_sandbox_latency(sandbox_url, 400)
+    try:
+        connecting = asyncio.create_task(
+            http.post(
+                "/v1/integrations",
+                json={"access_token": sandbox_workspaces[0]["access_token"]},
+                headers=tenant.headers,
+            )
+        )
+        held: list[Any] = []
+        while not connecting.done():
+            async with sessionmaker() as session:
+                rows = await session.execute(
+                    text(
+                        "SELECT pid, now() - state_change FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND backend_xid IS NOT NULL "
+                        "AND state = 'idle in transaction' "
+                        "AND now() - state_change > interval '300 milliseconds'"
+                    )
+                )
+                held += rows.all()
+            await asyncio.sleep(0.05)
+        response = await connecting
+    finally:
+        await set_sandbox_latency(sandbox_url, 0)
+
+    assert response.status_code == 201, response.text
+    assert held == []

@@ -116,10 +116,10 @@ async def complete(
 ) -> service.Connection:
     state_id = read_state(data.state, policy.state_keys)
     repository = IntegrationRepository(session)
-    # Consumed in the request's transaction: if the exchange or the connect fails, the state
-    # is left unused (the code, single use at Intercom, is not).
-    row = await repository.consume_oauth_state(account, state_id)
-    if row is None:
+    # Checked first, consumed only once Intercom has answered: no lock or write waits on
+    # Intercom (see service.read_workspace). Consumed in the request's transaction: if the
+    # connect fails, the state is left unused (the code, single use at Intercom, is not).
+    if not await repository.oauth_state_usable(account, state_id):
         raise await _why_refused(repository, account, state_id)
     try:
         token = await authorizer.exchange_code(data.code.get_secret_value())
@@ -129,14 +129,19 @@ async def complete(
         # The token endpoint answers 401 to client credentials it does not know.
         raise OAuthClientRejected from exc
     me = await intercom.workspace(token).me()
+    snapshot = await service.read_workspace(session, account, me, token=token, intercom=intercom)
+    # Atomic: of two callbacks with one state, only one gets past this.
+    row = await repository.consume_oauth_state(account, state_id)
+    if row is None:
+        raise await _why_refused(repository, account, state_id)
     return await service.connect(
         session,
         account,
         me,
+        snapshot,
         token=token,
         name=row.name,
         auth_method="oauth",
-        intercom=intercom,
         cipher=cipher,
     )
 

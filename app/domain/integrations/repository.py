@@ -97,6 +97,18 @@ class IntegrationRepository:
             .returning(OAuthState)
         )
 
+    async def oauth_state_usable(self, account: AccountScope, state_id: uuid.UUID) -> bool:
+        """Whether the state is the account's, unused and unexpired (a read: no lock)."""
+        found = await self.session.scalar(
+            select(OAuthState.id).where(
+                OAuthState.id == state_id,
+                OAuthState.account_id == account.id,
+                OAuthState.consumed_at.is_(None),
+                OAuthState.expires_at > func.now(),
+            )
+        )
+        return found is not None
+
     async def get_oauth_state(
         self, account: AccountScope, state_id: uuid.UUID
     ) -> OAuthState | None:

@@ -96,49 +96,62 @@ async def connect_with_token(
         me = await intercom.workspace(token).me()
     except (IntercomAuthError, IntercomNotFound) as exc:
         raise IntercomTokenRejected(exc.message) from exc
+    snapshot = await read_workspace(session, account, me, token=token, intercom=intercom)
     return await connect(
         session,
         account,
         me,
+        snapshot,
         token=token,
         name=data.name,
         auth_method="access_token",
-        intercom=intercom,
         cipher=cipher,
     )
+
+
+async def read_workspace(
+    session: AsyncSession, account: AccountScope, me: Me, *, token: str, intercom: IntercomGateway
+) -> refresh_cache.Snapshot:
+    """What connecting the workspace writes (lists, counts, data attributes), read from Intercom
+    before the connect locks or writes anything: a transaction that waits on Intercom while it
+    holds a transaction id holds back every reader of the customers list (which pages below the
+    oldest running transaction, customers/repository.py)."""
+    if _healthy(await IntegrationRepository(session).find_by_workspace(account, me.app.id_code)):
+        raise _already_connected(me)
+    region = (me.app.region or "US").upper()
+    return await refresh_cache.fetch(intercom.workspace(token, region, app_id=me.app.id_code))
 
 
 async def connect(
     session: AsyncSession,
     account: AccountScope,
     me: Me,
+    snapshot: refresh_cache.Snapshot,
     *,
     token: str,
     name: str | None,
     auth_method: str,
-    intercom: IntercomGateway,
     cipher: SecretCipher,
 ) -> Connection:
-    """Connects the workspace `me` describes with `token`, whichever way the token came.
+    """Connects the workspace `me` describes with `token`, whichever way the token came, with
+    the lists `read_workspace` read.
 
     A workspace the account already has: one that needs reauthorisation takes the new token
     (created=False); a disconnected one is revived, the same row, so that its lists, sync
     history and customers' sources are its own again; a healthy one is a conflict.
     """
-    # Serialises connects of one account, so two requests cannot take the same slot.
     repository = IntegrationRepository(session)
+    # Serialises connects of one account, so two requests cannot take the same slot.
     await repository.lock_account(account)
     existing = await repository.find_by_workspace(account, me.app.id_code)
     if existing is not None and existing.disconnected_at is None:
-        if existing.status != REAUTH_REQUIRED:
-            raise WorkspaceAlreadyConnected(
-                f"Workspace {me.app.name} ({me.app.id_code}) is already connected to this account."
-            )
+        if _healthy(existing):
+            raise _already_connected(me)
         _store(existing, me, token, auth_method, cipher)
         if name:
             existing.name = name
         await session.flush()
-        await _refresh_lists(session, existing, intercom, cipher)
+        await refresh_cache.apply_on_connect(session, existing, snapshot)
         return Connection(existing, created=False)
 
     connected = await repository.list_for_account(account)
@@ -157,8 +170,23 @@ async def connect(
     if existing is None:
         session.add(integration)
     await session.flush()
-    await _refresh_lists(session, integration, intercom, cipher)
+    await refresh_cache.apply_on_connect(session, integration, snapshot)
     return Connection(integration, created=True)
+
+
+def _healthy(integration: Integration | None) -> bool:
+    """Connected, and its token still accepted: connecting its workspace again is a conflict."""
+    return (
+        integration is not None
+        and integration.disconnected_at is None
+        and integration.status != REAUTH_REQUIRED
+    )
+
+
+def _already_connected(me: Me) -> WorkspaceAlreadyConnected:
+    return WorkspaceAlreadyConnected(
+        f"Workspace {me.app.name} ({me.app.id_code}) is already connected to this account."
+    )
 
 
 def _store(
@@ -170,12 +198,3 @@ def _store(
     integration.region = (me.app.region or "US").upper()
     integration.timezone = me.app.timezone
     integration.access_token_encrypted = cipher.encrypt(token)
-
-
-async def _refresh_lists(
-    session: AsyncSession, integration: Integration, intercom: IntercomGateway, cipher: SecretCipher
-) -> None:
-    # Lists, counts and data attributes; sets the first periodic refresh at its slot.
-    await refresh_cache.reload_on_connect(
-        session, integration, workspace_for(integration, intercom, cipher)
-    )

@@ -47,12 +47,13 @@ async def apply(
     await session.flush()
 
 
-async def reload_on_connect(
-    session: AsyncSession, integration: Integration, workspace: IntercomWorkspace
+async def apply_on_connect(
+    session: AsyncSession, integration: Integration, snapshot: Snapshot
 ) -> None:
-    """The inline refresh of a workspace being connected; the periodic ones follow at the
-    integration's own slot, so that workspaces connected together never refresh together."""
+    """The inline refresh of a workspace being connected (its snapshot read before the connect
+    took any lock); the periodic ones follow at the integration's own slot, so that workspaces
+    connected together never refresh together."""
     now = datetime.now(UTC)
-    await apply(session, integration, await fetch(workspace), now=now)
+    await apply(session, integration, snapshot, now=now)
     integration.refresh_due_at = next_slot(integration.id, DEFAULT_REFRESH_INTERVAL, after=now)
     await session.flush()
