@@ -472,3 +472,62 @@ async def test_connecting_never_waits_on_intercom_while_holding_a_transaction_id
 
     assert response.status_code == 201, response.text
     assert held == []
+
+
+async def runs_of_account(
+    sessionmaker: async_sessionmaker[AsyncSession], tenant: Tenant
+) -> list[tuple[str, str | None]]:
+    async with sessionmaker() as session:
+        rows = await session.execute(
+            select(SyncRun.status, SyncRun.error_code).where(
+                SyncRun.account_id == tenant.account_id
+            )
+        )
+        return [(status, code) for status, code in rows.tuples()]
+
+
+@pytest.mark.parametrize("removal", ["disconnect", "delete_custom_segment"])
+async def test_sync_now_beside_a_removal_is_cancelled_by_it_or_refused(
+    http: httpx.AsyncClient,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    sandbox_url: str,
+    sandbox_workspaces: list[dict[str, Any]],
+    removal: str,
+) -> None:
+    """Whichever commits first, no run outlives the removal to fail later as `source_removed`:
+    a run the removal did not cancel was refused with a 404."""
+    await set_sandbox_latency(sandbox_url, 200)  # runs that last beyond the race
+    try:
+        for _ in range(4):
+            tenant = await create_tenant(sessionmaker)
+            segment = await first_segment(http, tenant, sandbox_workspaces[0]["access_token"])
+            integration_id = segment["integration_id"]
+            if removal == "delete_custom_segment":
+                created = await http.post(
+                    f"/v1/integrations/{integration_id}/segments",
+                    json={"name": "Race", "source": "users"},
+                    headers=tenant.headers,
+                )
+                segment = created.json()
+                remove = http.delete(f"/v1/segments/{segment['id']}", headers=tenant.headers)
+            else:
+                remove = http.delete(f"/v1/integrations/{integration_id}", headers=tenant.headers)
+            starts = [
+                http.post(f"/v1/segments/{segment['id']}/syncs", headers=tenant.headers)
+                for _ in range(4)
+            ]
+
+            *started, removed = await asyncio.gather(*starts, remove)
+
+            assert removed.status_code in (200, 204), removed.text
+            codes = sorted(response.status_code for response in started)
+            assert set(codes) <= {202, 404, 409}, [r.text for r in started]
+            accepted = codes.count(202)
+            runs = await runs_of_account(sessionmaker, tenant)
+            assert len(runs) == accepted
+            expected = "integration_disconnected" if removal == "disconnect" else "segment_deleted"
+            assert runs == [("cancelled", expected)] * accepted
+            if removal == "disconnect":
+                assert removed.json()["cancelled_syncs"] == accepted
+    finally:
+        await set_sandbox_latency(sandbox_url, 0)

@@ -15,6 +15,7 @@ from app.db import transaction
 from app.domain.models import Integration, IntercomAttribute
 from app.domain.models.integrations import REAUTH_REQUIRED
 from tests.fixtures.factories import Tenant, connect_workspace, segments_of
+from tests.test_integrations import set_sandbox_latency
 
 pytestmark = pytest.mark.usefixtures("worker")
 
@@ -129,3 +130,26 @@ async def test_the_worker_refreshes_an_integration_once_it_is_due(
     assert refresh["status"] == "idle", refresh
     assert refresh["requested_at"] is None
     assert refresh["due_at"] > refresh["refreshed_at"] > before
+
+
+async def test_parallel_refresh_requests_all_answer_the_one_refresh_on_its_way(
+    http: httpx.AsyncClient,
+    tenant: Tenant,
+    sandbox_url: str,
+    sandbox_workspaces: list[dict[str, Any]],
+) -> None:
+    integration = await connect_workspace(http, tenant, sandbox_workspaces[0]["access_token"])
+    await set_sandbox_latency(sandbox_url, 200)  # the refresh outlasts the requests
+    try:
+        responses = await asyncio.gather(
+            *(
+                http.post(f"/v1/integrations/{integration['id']}/refresh", headers=tenant.headers)
+                for _ in range(6)
+            )
+        )
+    finally:
+        await set_sandbox_latency(sandbox_url, 0)
+
+    assert {r.status_code for r in responses} == {202}
+    assert {r.json()["status"] for r in responses} <= {"pending", "running"}
+    assert len({r.json()["requested_at"] for r in responses}) == 1

@@ -35,5 +35,6 @@ class AccountRepository:
         integration slots)."""
         statement = select(Account).where(Account.id == account_id)
         if lock:
-            statement = statement.with_for_update()
+            # NO KEY UPDATE: inserts referencing the account (KEY SHARE) go on meanwhile.
+            statement = statement.with_for_update(key_share=True)
         return await self.session.scalar(statement)

@@ -36,8 +36,11 @@ class IntegrationRepository:
 
     async def lock_account(self, account: AccountScope) -> None:
         """Serialises changes to an account's integrations (two connects cannot take one slot)."""
+        # NO KEY UPDATE: it serialises these changes without blocking the inserts that
+        # reference the account (their foreign keys take KEY SHARE), so a sync starting or
+        # writing beside a connect or a disconnect neither waits for it nor deadlocks with it.
         await self.session.execute(
-            select(Account.id).where(Account.id == account.id).with_for_update()
+            select(Account.id).where(Account.id == account.id).with_for_update(key_share=True)
         )
 
     async def require_reauth(self, account: AccountScope, integration_id: uuid.UUID) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.domain.integrations import service as integration_service
+from app.domain.integrations.errors import IntegrationNotFound
 from app.domain.models import Integration
 from app.domain.models.integrations import CONNECTED, REAUTH_REQUIRED
 from app.domain.outbox import service as outbox
@@ -103,7 +104,13 @@ async def request(
     reserved = await RefreshRepository(session).reserve_requested(
         account, integration_id, settings.start_within
     )
-    if reserved is None:  # another request or the periodic pass got there first
+    if reserved is None:
+        # Another request or the periodic pass got there first (its reservation committed
+        # while this one waited on the row), or the integration was disconnected meanwhile:
+        # read it again to answer what is true now.
+        await session.refresh(integration)
+        if integration.disconnected_at is not None:
+            raise IntegrationNotFound(integration_id)
         return integration
     _send(session, reserved, datetime.now(UTC))
     log.info("refresh.requested", integration_id=str(integration_id))

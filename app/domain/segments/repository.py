@@ -74,9 +74,13 @@ class SegmentRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get_for_account(self, account: AccountScope, segment_id: uuid.UUID) -> Segment | None:
-        """A visible segment: not deleted, of a connected integration."""
-        return await self.session.scalar(
+    async def get_for_account(
+        self, account: AccountScope, segment_id: uuid.UUID, *, share_lock: bool = False
+    ) -> Segment | None:
+        """A visible segment: not deleted, of a connected integration. `share_lock` holds the
+        segment and its integration as they are until the transaction ends: a delete or a
+        disconnect waits for it, or it waits for them and then finds the segment gone."""
+        statement = (
             select(Segment)
             .join(Integration, Integration.id == Segment.integration_id)
             .where(
@@ -86,6 +90,9 @@ class SegmentRepository:
                 Integration.disconnected_at.is_(None),
             )
         )
+        if share_lock:
+            statement = statement.with_for_update(read=True)
+        return await self.session.scalar(statement)
 
     async def page_for_integration(
         self,

@@ -64,8 +64,12 @@ def search_query(segment: Segment) -> dict[str, Any]:
     raise NotImplementedError(f"no Intercom query for segment kind {segment.kind}")
 
 
-async def get(session: AsyncSession, account: AccountScope, segment_id: uuid.UUID) -> Segment:
-    segment = await SegmentRepository(session).get_for_account(account, segment_id)
+async def get(
+    session: AsyncSession, account: AccountScope, segment_id: uuid.UUID, *, share_lock: bool = False
+) -> Segment:
+    segment = await SegmentRepository(session).get_for_account(
+        account, segment_id, share_lock=share_lock
+    )
     if segment is None:
         raise SegmentNotFound(segment_id)
     return segment
@@ -233,6 +237,9 @@ async def delete_custom(
     segment.removed_at = datetime.now(UTC)
     segment.auto_sync = False
     segment.next_sync_at = None
+    # The segment's row is locked from here: a "sync now" either committed its run before
+    # (cancelled below) or waits and then finds the segment gone.
+    await session.flush()
     await SyncRunRepository(session).cancel_active(
         account,
         [segment.id],

@@ -50,7 +50,10 @@ async def start(
     """Records a pending run and, with it, the job that will run it. `start_within` is how
     long the job may take to start before the sweeper sends another (a lost job, a Redis
     flush)."""
-    segment = await segment_service.get(session, account, segment_id)
+    # Shared locks on the segment and its integration: a run is never inserted beside a
+    # disconnect or a delete that would not see it to cancel it (they wait for this
+    # transaction, or it waits for theirs and then finds the segment gone: a 404).
+    segment = await segment_service.get(session, account, segment_id, share_lock=True)
     segment_service.ensure_syncable(segment)
     integration = await integration_service.get(session, account, segment.integration_id)
     integration_service.ensure_usable(integration)
