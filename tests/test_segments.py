@@ -4,7 +4,9 @@ auto-sync switch with its quota."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -501,3 +503,64 @@ async def test_a_segment_deleted_in_intercom_cannot_be_switched_on_or_synced(
             select(func.count()).select_from(SyncRun).where(SyncRun.account_id == tenant.account_id)
         )
     assert runs == 0
+
+
+def forged(*values: Any) -> str:
+    raw = json.dumps(list(values)).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("sort", "cursor"),
+    [
+        ("count", forged("count", 1, "a\u0000b", str(uuid.uuid4()))),
+        ("count", forged("count", 1, "\ud800", str(uuid.uuid4()))),
+        ("count", forged("count", 1, "x" * 201, str(uuid.uuid4()))),
+        ("count", forged("count", 2**31, "x", str(uuid.uuid4()))),
+        ("count", forged("count", -(2**31) - 1, "x", str(uuid.uuid4()))),
+        ("type", forged("type", 2**62, "x", str(uuid.uuid4()))),
+        ("auto_sync", forged("auto_sync", True, "x", str(uuid.uuid4()))),
+        ("count", forged("count", 1.5, "x", str(uuid.uuid4()))),
+        ("count", forged("count", 1, "x", "not-a-uuid")),
+        ("-last_sync", forged("-last_sync", "0001-01-01T00:00:00+14:00", "x", str(uuid.uuid4()))),
+        ("-last_sync", forged("-last_sync", "9999-12-31T23:59:59-14:00", "x", str(uuid.uuid4()))),
+        ("-last_sync", forged("-last_sync", "2026-01-01T00:00:00", "x", str(uuid.uuid4()))),
+        ("-last_sync", forged("-last_sync", 5, "x", str(uuid.uuid4()))),
+    ],
+)
+async def test_a_forged_cursor_is_a_422_never_a_500(
+    http: httpx.AsyncClient,
+    tenant: Tenant,
+    sandbox_workspaces: list[dict[str, Any]],
+    sort: str,
+    cursor: str,
+) -> None:
+    integration_id, _ = await connected(http, tenant, sandbox_workspaces)
+
+    response = await page(http, tenant, integration_id, sort=sort, cursor=cursor)
+
+    problem = assert_problem(response, 422)
+    assert problem["errors"][0]["field"] == "query.cursor"
+
+
+@pytest.mark.parametrize("character", ["é", "🇦🇺", "中"])
+async def test_every_cursor_handed_out_is_taken_back_even_after_the_longest_name(
+    http: httpx.AsyncClient,
+    tenant: Tenant,
+    sandbox_workspaces: list[dict[str, Any]],
+    character: str,
+) -> None:
+    integration_id, _ = await connected(http, tenant, sandbox_workspaces)
+    name = (character * 200)[:200]
+    custom = await create_custom(http, tenant, integration_id, name, "users")
+    everything = await every_page(http, tenant, integration_id, sort="-count", limit=200)
+    position = [s["id"] for s in everything].index(custom["id"])
+    assert position < len(everything) - 1  # as many contacts as Users: among the first
+
+    first = await page(http, tenant, integration_id, sort="-count", limit=position + 1)
+    cursor = first.json()["next_cursor"]
+    assert first.json()["data"][-1]["name"] == name
+    rest = await page(http, tenant, integration_id, sort="-count", cursor=cursor, limit=200)
+
+    assert rest.status_code == 200, rest.text
+    assert [s["id"] for s in rest.json()["data"]] == [s["id"] for s in everything[position + 1 :]]

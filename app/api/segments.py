@@ -11,7 +11,6 @@ from app.api.deps import AccountDep, AdaptersDep, SessionDep
 from app.api.problems import problem_responses
 from app.domain.integrations import service as integration_service
 from app.domain.models import SegmentKind
-from app.domain.pagination import MAX_CURSOR_LENGTH
 from app.domain.segments import service as segment_service
 from app.domain.segments.repository import SegmentQuery
 from app.domain.segments.schemas import (
@@ -53,7 +52,10 @@ async def list_segments(
     sort: SegmentSort = SegmentSort.TYPE,
     cursor: Annotated[
         str | None,
-        Query(max_length=MAX_CURSOR_LENGTH, description="`next_cursor` of the previous page."),
+        Query(
+            max_length=segment_service.SEGMENT_CURSOR_MAX_LENGTH,
+            description="`next_cursor` of the previous page.",
+        ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> SegmentPage:

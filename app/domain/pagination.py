@@ -19,7 +19,8 @@ MAX_CURSOR_LENGTH = 512
 
 
 def encode_cursor(values: list[Any]) -> str:
-    raw = json.dumps(values, separators=(",", ":"), default=str).encode()
+    # UTF-8 rather than \u escapes: a name in a cursor costs its bytes, not six per character.
+    raw = json.dumps(values, separators=(",", ":"), ensure_ascii=False, default=str).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 

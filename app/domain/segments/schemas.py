@@ -13,7 +13,8 @@ from app.domain.pagination import Page
 from app.domain.syncs.schemas import SYNC_SUMMARY_EXAMPLE, SyncSummary
 from app.domain.types import SafeText
 
-SegmentName = Annotated[str, SafeText(max_length=200)]
+SEGMENT_NAME_MAX_LENGTH = 200
+SegmentName = Annotated[str, SafeText(max_length=SEGMENT_NAME_MAX_LENGTH)]
 
 
 class SegmentSource(enum.StrEnum):

@@ -24,12 +24,14 @@ from app.domain.segments.errors import (
     SegmentNotFound,
 )
 from app.domain.segments.repository import (
+    NEVER_SYNCED,
     SegmentKey,
     SegmentQuery,
     SegmentRepository,
     sort_value,
 )
 from app.domain.segments.schemas import (
+    SEGMENT_NAME_MAX_LENGTH,
     AutoSyncQuota,
     SegmentCreate,
     SegmentPage,
@@ -43,6 +45,9 @@ from app.errors import InvalidInput
 from app.intercom.models import Segment as IntercomSegment
 
 AUTO_SYNC_PERIOD = timedelta(days=1)
+# A segment list's cursor holds the last row's name (up to 200 characters, 4 bytes each in
+# UTF-8), so it may be longer than other cursors.
+SEGMENT_CURSOR_MAX_LENGTH = 2048
 
 MAIN_LISTS = (
     (SegmentKind.USERS, "users", "Users", "user"),
@@ -142,21 +147,34 @@ def _sort_name(query: SegmentQuery) -> str:
     return f"-{query.sort}" if query.descending else query.sort
 
 
+# The range of each sort key's values: a forged cursor outside it would reach PostgreSQL as a
+# parameter its column type cannot hold.
+_KEY_RANGES = {"type": (0, 3), "count": (-1, 2**31 - 1), "auto_sync": (0, 1)}
+
+
 def _decode_cursor(cursor: str, query: SegmentQuery) -> SegmentKey:
-    sort, value, name, segment_id = decode_cursor(cursor, arity=4)
+    sort, value, name, segment_id = decode_cursor(
+        cursor, arity=4, max_length=SEGMENT_CURSOR_MAX_LENGTH
+    )
     if sort != _sort_name(query):
         raise InvalidInput("query.cursor", "was made for another sort order; start again")
     try:
-        if not isinstance(name, str):
+        if not isinstance(name, str) or len(name) > SEGMENT_NAME_MAX_LENGTH or "\x00" in name:
             raise TypeError
+        name.encode()  # a lone surrogate raises UnicodeEncodeError, a ValueError
         if query.sort == "last_sync":
-            value = datetime.fromisoformat(value)
-            if value.tzinfo is None:
+            moment = datetime.fromisoformat(value)
+            if moment.tzinfo is None:
                 raise ValueError
-        elif not isinstance(value, int) or isinstance(value, bool) or abs(value) >= 2**63:
-            raise TypeError
+            value = moment.astimezone(UTC)
+            if not NEVER_SYNCED <= value < datetime(9999, 1, 1, tzinfo=UTC):
+                raise ValueError
+        else:
+            low, high = _KEY_RANGES[query.sort]
+            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+                raise TypeError
         return SegmentKey(value=value, name=name, id=uuid.UUID(segment_id))
-    except (TypeError, ValueError, AttributeError):
+    except (TypeError, ValueError, AttributeError, OverflowError):
         raise InvalidInput("query.cursor", "is not a cursor returned by this API") from None
 
 
