@@ -40,16 +40,29 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
     return body
 
 
-async def test_malformed_json_is_a_400_and_writes_nothing(
-    http: httpx.AsyncClient, tenant: Tenant, sessionmaker: async_sessionmaker[AsyncSession]
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'{"access_token": ',
+        b'{"access_token": "caf\xe9"}',  # not UTF-8
+        b"[" * 100_000,  # deeper than any parser recursion
+        b'{"access_token": "x"} trailing',
+    ],
+)
+async def test_malformed_json_is_a_400_naming_the_body_and_writes_nothing(
+    http: httpx.AsyncClient,
+    tenant: Tenant,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    content: bytes,
 ) -> None:
     response = await http.post(
         "/v1/integrations",
-        content=b'{"access_token": ',
+        content=content,
         headers={**tenant.headers, "Content-Type": "application/json"},
     )
     body = assert_problem(response, 400)
     assert body["code"] == "malformed_json"
+    assert [error["field"] for error in body["errors"]] == ["body"]
     assert await integration_count(sessionmaker, tenant) == 0
 
 

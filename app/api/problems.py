@@ -136,13 +136,14 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
             detail=f"Send the body as application/json, not {content_type}.",
         )
     if any(error["type"] == "json_invalid" for error in errors):
-        return problem_response(
+        # FastAPI puts the offset of the fault where a field would be ("body.8").
+        return _malformed_json(
             request,
-            status=400,
-            code="malformed_json",
-            title="Malformed JSON",
-            detail="The request body is not valid JSON.",
-            errors=errors,
+            message=next(
+                f"{error['message']} at character {error['field'].removeprefix('body.')}"
+                for error in errors
+                if error["type"] == "json_invalid"
+            ),
         )
     fields = ", ".join(error["field"] for error in errors)
     return problem_response(
@@ -153,6 +154,22 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         detail=f"Invalid input in: {fields}.",
         errors=errors,
     )
+
+
+def _malformed_json(request: Request, *, message: str) -> JSONResponse:
+    return problem_response(
+        request,
+        status=400,
+        code="malformed_json",
+        title="Malformed JSON",
+        detail="The request body is not valid JSON.",
+        errors=[{"field": "body", "message": message, "type": "json_invalid"}],
+    )
+
+
+# FastAPI's answer to a body it could not even decode: bytes that are not UTF-8, or JSON nested
+# deeper than the parser's recursion allows.
+_UNPARSEABLE_BODY = "There was an error parsing the body"
 
 
 _HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -177,6 +194,10 @@ def allowed_methods(request: Request) -> list[str]:
 
 async def http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == _UNPARSEABLE_BODY:
+        return _malformed_json(
+            request, message="cannot be decoded: not UTF-8, or nested too deeply"
+        )
     codes = {404: "route_not_found", 405: "method_not_allowed", 413: "payload_too_large"}
     titles = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}
     detail = exc.detail if isinstance(exc.detail, str) else None

@@ -45,6 +45,8 @@ class SafeText:
         return core_schema.no_info_after_validator_function(self._refuse_controls, text)
 
     def _refuse_controls(self, value: str) -> str:
+        # Composed form: "Café" typed on two systems is one name, not two that look alike.
+        value = unicodedata.normalize("NFC", value)
         allowed = _LINE_BREAKS if self.multiline else ""
         if any(_is_control(char) and char not in allowed for char in value):
             raise PydanticCustomError(
@@ -53,7 +55,16 @@ class SafeText:
                 if self.multiline
                 else "must not contain control characters",
             )
+        if not self.multiline and any(unicodedata.category(c) in ("Zl", "Zp") for c in value):
+            raise PydanticCustomError("line_break", "must be one line")
+        if all(_is_invisible(char) for char in value):
+            raise PydanticCustomError("invisible", "must contain a visible character")
         return value
+
+
+def _is_invisible(char: str) -> bool:
+    # Format characters (zero-width space, joiners, direction marks) and any kind of space.
+    return char.isspace() or unicodedata.category(char) in ("Cf", "Zs", "Zl", "Zp")
 
 
 # One line of text of any length: a display name, a label.

@@ -77,3 +77,18 @@ def test_a_token_refuses_anything_else(value: str) -> None:
 )
 def test_clean_name_fits_any_text_to_a_column(value: str, cleaned: str | None) -> None:
     assert clean_name(value, max_length=200) == cleaned
+
+
+@pytest.mark.parametrize("value", ["\u200b", "\u200b\u200b", "\u00a0\u200d", "\u2060\ufeff"])
+def test_a_name_of_invisible_characters_only_is_refused(value: str) -> None:
+    assert error_of(name=value) == ("name", "invisible")
+
+
+@pytest.mark.parametrize("value", ["a\u2028b", "a\u2029b"])
+def test_a_one_line_name_refuses_unicode_line_separators(value: str) -> None:
+    assert error_of(name=value) == ("name", "line_break")
+    assert Form(note=value).note == value
+
+
+def test_a_name_is_stored_composed_so_look_alikes_are_one_name() -> None:
+    assert Form(name="Cafe\u0301").name == "Caf\u00e9"
