@@ -109,10 +109,11 @@ Sync a list:
   curl -s {auth} {API}/v1/syncs/<id from the previous answer>
   curl -s {auth} "{API}/v1/customers?limit=5"
 
-Connect the second workspace ("{second["name"]}"): by access token...
+Connect the second workspace ("{second["name"]}"), by access token...
   curl -s {auth} {json_body} '{{"access_token": "{second["access_token"]}"}}' \\
     {API}/v1/integrations
-...or by OAuth (the sandbox stands in for Intercom's consent screen and redirects at once):
+...or, instead, by OAuth (the sandbox stands in for Intercom's consent screen and redirects at
+once; the Location it answers carries the code and state to send back):
   curl -s {auth} {json_body} '{{"redirect_uri": "{redirect}"}}' {API}/v1/integrations/oauth
   curl -si "<authorize_url from the answer>&app_id={second["app_id"]}" | grep -i '^location'
   curl -s {auth} {json_body} '{{"code": "<code>", "state": "<state>"}}' \\
@@ -125,7 +126,10 @@ Manage the integration and its lists:
   curl -s {auth} {json_body} '{{"name": "My leads", "source": "leads"}}' {integration_url}/segments
   curl -s {auth} "{integration_url}/segments?last_sync_status=never&kind=intercom&sort=-count"
   curl -s {auth} {API}/v1/account
+  # disconnect; connecting its token again revives it, lists and history included:
   curl -s -X DELETE {auth} {integration_url}
+  curl -s {auth} {json_body} '{{"access_token": "{workspace["access_token"]}"}}' \\
+    {API}/v1/integrations
 
 Ctrl-C stops everything.""",
             flush=True,

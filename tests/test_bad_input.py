@@ -104,7 +104,7 @@ async def test_a_token_intercom_rejects_is_a_422_on_access_token_and_writes_noth
     )
     body = assert_problem(response, 422)
     assert body["code"] == "intercom_token_rejected"
-    assert body["errors"][0]["field"] == "access_token"
+    assert body["errors"][0]["field"] == "body.access_token"
     assert "not-a-real-token" not in response.text
     assert await integration_count(sessionmaker, tenant) == 0
 

@@ -225,7 +225,8 @@ async def test_reconnecting_a_disconnected_workspace_revives_its_lists_and_histo
     revived = await connect_workspace(http, tenant, token)
 
     assert revived["id"] == integration["id"]
-    assert (revived["slot"], revived["name"], revived["status"]) == (1, "Account 1", "connected")
+    # The name its user gave it comes back with it.
+    assert (revived["slot"], revived["name"], revived["status"]) == (1, "Main", "connected")
     after = await segments_of(http, tenant, revived["id"])
     assert sorted(segment["id"] for segment in after) == sorted(s["id"] for s in before)
     users_after = next(segment for segment in after if segment["kind"] == "users")
@@ -483,7 +484,7 @@ async def runs_of_account(
                 SyncRun.account_id == tenant.account_id
             )
         )
-        return [(status, code) for status, code in rows.tuples()]
+        return [(status, code) for status, code in rows.all()]
 
 
 @pytest.mark.parametrize("removal", ["disconnect", "delete_custom_segment"])

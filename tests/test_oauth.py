@@ -415,3 +415,24 @@ def test_without_a_state_secret_the_state_keys_derive_from_the_encryption_keys(
     assert keys[0] != settings.encryption_keys[0].get_secret_value().encode()
     state = sign_state(uuid.uuid4(), datetime.now(UTC) + timedelta(minutes=1), keys[0])
     assert read_state(state, keys)
+
+
+async def test_oauth_start_is_a_409_when_two_healthy_workspaces_are_connected(
+    http: httpx.AsyncClient, tenant: Tenant, sandbox_workspaces: list[dict[str, Any]]
+) -> None:
+    for workspace in sandbox_workspaces[:2]:
+        connected = await http.post(
+            "/v1/integrations",
+            json={"access_token": workspace["access_token"]},
+            headers=tenant.headers,
+        )
+        assert connected.status_code == 201, connected.text
+
+    response = await http.post(
+        "/v1/integrations/oauth",
+        json={"redirect_uri": OAUTH_REDIRECT_URI},
+        headers=tenant.headers,
+    )
+
+    # Said before the admin goes through Intercom's consent screen, not after.
+    assert assert_problem(response, 409)["code"] == "integration_limit_reached"

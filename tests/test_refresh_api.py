@@ -151,5 +151,6 @@ async def test_parallel_refresh_requests_all_answer_the_one_refresh_on_its_way(
         await set_sandbox_latency(sandbox_url, 0)
 
     assert {r.status_code for r in responses} == {202}
+    assert {r.headers["location"] for r in responses} == {f"/v1/integrations/{integration['id']}"}
     assert {r.json()["status"] for r in responses} <= {"pending", "running"}
     assert len({r.json()["requested_at"] for r in responses}) == 1

@@ -254,6 +254,7 @@ async def test_a_custom_segment_is_created_renamed_synced_and_deleted(
 
     deleted = await http.delete(f"/v1/segments/{custom['id']}", headers=tenant.headers)
     assert deleted.status_code == 204, deleted.text
+    assert "content-type" not in deleted.headers
     assert (
         await http.get(f"/v1/segments/{custom['id']}", headers=tenant.headers)
     ).status_code == 404

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
 from app.adapters import refresh_settings
 from app.api.deps import AccountDep, AdaptersDep, SessionDep
@@ -25,9 +25,15 @@ router = APIRouter(tags=["integrations"])
     "Intercom refused the stored token.",
 )
 async def refresh_integration(
-    integration_id: uuid.UUID, account: AccountDep, session: SessionDep, adapters: AdaptersDep
+    integration_id: uuid.UUID,
+    account: AccountDep,
+    session: SessionDep,
+    adapters: AdaptersDep,
+    response: Response,
 ) -> RefreshRead:
     integration = await refresh_service.request(
         session, account, integration_id, refresh_settings(adapters.settings)
     )
+    # Where to watch it: the integration's `refresh`.
+    response.headers["Location"] = f"/v1/integrations/{integration.id}"
     return RefreshRead.model_validate(integration.refresh_state)

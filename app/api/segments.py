@@ -136,6 +136,7 @@ async def update_segment(
 @router.delete(
     "/segments/{segment_id}",
     status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,  # no body, and no JSON content type claiming one
     responses=problem_responses(401, 404, 409, 422),
     summary="Delete a custom segment (its sync history stays)",
     description="409 `segment_not_editable` for a main list or an Intercom segment. A sync of "

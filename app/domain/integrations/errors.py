@@ -28,7 +28,7 @@ class IntercomTokenRejected(AppError):
     def __init__(self, message: str) -> None:
         super().__init__(
             f"Intercom did not accept the access token: {message}",
-            errors=[{"field": "access_token", "message": message}],
+            errors=[{"field": "body.access_token", "message": message}],
         )
 
 
@@ -39,7 +39,7 @@ class IntegrationNeedsReauth(Conflict):
     def __init__(self, integration_id: uuid.UUID) -> None:
         super().__init__(
             f"Intercom refused the stored token of integration {integration_id}; connect the "
-            "same workspace again (access token or OAuth) before syncing.",
+            "same workspace again (access token or OAuth) before syncing or refreshing it.",
             integration_id=str(integration_id),
         )
 
@@ -58,6 +58,7 @@ class OAuthNotConfigured(AppError):
 
 class OAuthRedirectNotAllowed(InvalidInput):
     code = "oauth_redirect_not_allowed"
+    title = "Redirect not allowed"
 
     def __init__(self) -> None:
         super().__init__("body.redirect_uri", "is not one of the redirects this product allows")
@@ -67,6 +68,7 @@ class OAuthStateInvalid(InvalidInput):
     """Not a state this service signed (tampered, truncated, another deployment's)."""
 
     code = "oauth_state_invalid"
+    title = "Invalid OAuth state"
 
     def __init__(self) -> None:
         super().__init__("body.state", "is not a valid OAuth state")
@@ -77,6 +79,7 @@ class OAuthStateUnknown(InvalidInput):
     else, so that it says nothing of other accounts."""
 
     code = "oauth_state_unknown"
+    title = "Unknown OAuth state"
 
     def __init__(self) -> None:
         super().__init__("body.state", "was not issued to this account; start the connect again")
@@ -84,6 +87,7 @@ class OAuthStateUnknown(InvalidInput):
 
 class OAuthStateExpired(InvalidInput):
     code = "oauth_state_expired"
+    title = "Expired OAuth state"
 
     def __init__(self) -> None:
         super().__init__("body.state", "has expired; start the connect again")
@@ -91,6 +95,7 @@ class OAuthStateExpired(InvalidInput):
 
 class OAuthStateUsed(InvalidInput):
     code = "oauth_state_used"
+    title = "OAuth state already used"
 
     def __init__(self) -> None:
         super().__init__("body.state", "was already used; start the connect again")
@@ -98,6 +103,7 @@ class OAuthStateUsed(InvalidInput):
 
 class OAuthCodeRejected(InvalidInput):
     code = "oauth_code_rejected"
+    title = "Intercom refused the OAuth code"
 
     def __init__(self) -> None:
         # Intercom's codes are single use and live about 5 minutes (INTERCOM.md §1.2).

@@ -84,6 +84,8 @@ async def start(
     if data.redirect_uri not in policy.redirect_uris:
         raise OAuthRedirectNotAllowed
     repository = IntegrationRepository(session)
+    # Said now rather than after the admin went through Intercom's consent screen.
+    service.ensure_connectable(await repository.list_for_account(account))
     await repository.delete_stale_oauth_states(account)
     now = datetime.now(UTC)
     row = OAuthState(

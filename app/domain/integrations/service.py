@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -157,14 +158,11 @@ async def connect(
     connected = await repository.list_for_account(account)
     free_slots = sorted({1, 2} - {item.slot for item in connected})
     if not free_slots:
-        raise IntegrationLimitReached(
-            f"An account connects at most {MAX_INTEGRATIONS_PER_ACCOUNT} Intercom workspaces; "
-            "disconnect one first."
-        )
+        raise _limit_reached()
     slot = free_slots[0]
     integration = existing or Integration(account_id=account.id, intercom_app_id=me.app.id_code)
     integration.slot = slot
-    integration.name = name or f"Account {slot}"
+    integration.name = name or _default_name(existing, slot)
     integration.disconnected_at = None
     _store(integration, me, token, auth_method, cipher)
     if existing is None:
@@ -172,6 +170,32 @@ async def connect(
     await session.flush()
     await refresh_cache.apply_on_connect(session, integration, snapshot)
     return Connection(integration, created=True)
+
+
+def ensure_connectable(connected: Sequence[Integration]) -> None:
+    """Before an OAuth consent: a connect can succeed only with a free slot, or by
+    reconnecting one that needs reauthorisation."""
+    if len(connected) >= MAX_INTEGRATIONS_PER_ACCOUNT and all(
+        item.status != REAUTH_REQUIRED for item in connected
+    ):
+        raise _limit_reached()
+
+
+def _limit_reached() -> IntegrationLimitReached:
+    return IntegrationLimitReached(
+        f"An account connects at most {MAX_INTEGRATIONS_PER_ACCOUNT} Intercom workspaces; "
+        "disconnect one first."
+    )
+
+
+_DEFAULT_NAME = re.compile(r"Account \d+")
+
+
+def _default_name(revived: Integration | None, slot: int) -> str:
+    """A revived integration keeps the name a user gave it; a default one follows its slot."""
+    if revived is not None and not _DEFAULT_NAME.fullmatch(revived.name):
+        return revived.name
+    return f"Account {slot}"
 
 
 def _healthy(integration: Integration | None) -> bool:
