@@ -46,3 +46,25 @@ class InvalidInput(AppError):
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}", errors=[{"field": field, "message": message}])
+
+
+class PreconditionFailed(AppError):
+    """A write named a version (If-Match) that is no longer the current one: someone else saved
+    in between. The client reads again and reapplies its change."""
+
+    status = 412
+    code = "version_mismatch"
+    title = "The resource changed since it was read"
+
+    def __init__(self, resource: str, current_version: int) -> None:
+        super().__init__(
+            f"The {resource} was saved by someone else since you read it; read it again "
+            f"(version {current_version}) and reapply your change.",
+            current_version=current_version,
+        )
+
+
+def ensure_version(resource: str, current: int, expected: int | None) -> None:
+    """`expected`: the version an If-Match named, or None when the write did not send one."""
+    if expected is not None and expected != current:
+        raise PreconditionFailed(resource, current)

@@ -1,7 +1,7 @@
 """Every table, imported here so that metadata (and Alembic) sees them all."""
 
 from app.domain.models.accounts import Account, ApiKey
-from app.domain.models.customers import Customer, CustomerSource
+from app.domain.models.customers import Customer, CustomerSource, CustomerTag, CustomProperty
 from app.domain.models.integrations import Integration, IntercomAttribute, OAuthState
 from app.domain.models.outbox import OutboxMessage
 from app.domain.models.segments import Segment, SegmentKind
@@ -10,8 +10,10 @@ from app.domain.models.syncs import SyncRun, SyncStatus, SyncTrigger
 __all__ = [
     "Account",
     "ApiKey",
+    "CustomProperty",
     "Customer",
     "CustomerSource",
+    "CustomerTag",
     "Integration",
     "IntercomAttribute",
     "OAuthState",

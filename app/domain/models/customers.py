@@ -43,6 +43,9 @@ class Customer(IdMixin, TimestampMixin, Base):
     phone: Mapped[str | None] = mapped_column(String(64))
     properties: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     content_hash: Mapped[bytes | None] = mapped_column(LargeBinary(16))
+    # Unsubscribed from surveys: in the product, or by an Intercom contact that unsubscribed
+    # from emails when the integration's settings say so. A sync never subscribes again.
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_xid: Mapped[int] = mapped_column(BigInteger, server_default=CURRENT_TRANSACTION_ID)
 
 
@@ -77,3 +80,35 @@ class CustomerSource(Base):
     intercom_updated_at: Mapped[int] = mapped_column(BigInteger, default=0)
     # When this source's values last changed (an unchanged re-sync does not touch the row).
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CustomerTag(Base):
+    """A tag a segment put on a customer it synced (segment settings). One row per customer and
+    segment, so that a segment that stops holding the customer takes its own tag away only."""
+
+    __tablename__ = "customer_tags"
+    __table_args__ = (Index("ix_customer_tags_account_id_tag", "account_id", "tag"),)
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    )
+    segment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True
+    )
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    tag: Mapped[str] = mapped_column(String(100))
+
+
+class CustomProperty(IdMixin, TimestampMixin, Base):
+    """A customer property an account defined (the default ones are a catalog in code:
+    domain/properties/catalog.py). Keys are unique per account whatever their case."""
+
+    __tablename__ = "custom_properties"
+    __table_args__ = (
+        Index("uq_custom_properties_account_id_key", "account_id", text("lower(key)"), unique=True),
+    )
+
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(16))  # text | number | boolean | date

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -59,6 +61,12 @@ class Integration(IdMixin, TimestampMixin, Base):
     region: Mapped[str] = mapped_column(String(8))
     timezone: Mapped[str | None] = mapped_column(String(64))
     # Fernet token of the Intercom access token (see app/crypto.py); never the plaintext.
+    # What happens on lifecycle events (domain/integrations/settings.py: IntegrationSettings);
+    # versioned: a write names the version it read (If-Match).
+    settings: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, default=dict, server_default=text("'{}'::jsonb")
+    )
+    settings_version: Mapped[int] = mapped_column(default=0, server_default="0")
     # Destroyed (None) on disconnect.
     access_token_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
     disconnected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

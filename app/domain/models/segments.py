@@ -3,8 +3,10 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import DateTime, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -49,6 +51,15 @@ class Segment(IdMixin, TimestampMixin, Base):
     next_sync_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Set when the user confirmed the segment's mapping (or chose the default one).
     mapping_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # [{"attribute": <Intercom full_name>, "property": <property key>}, ...]; None until saved
+    # (the default mapping applies). Versioned: a write names the version it read (If-Match).
+    mapping: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
+    mapping_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Segment settings: what a sync does with an email that already is a customer ("update"
+    # or "skip"), and the tag it puts on every customer it syncs. Versioned like the mapping.
+    duplicates: Mapped[str] = mapped_column(String(8), default="update", server_default="update")
+    tag: Mapped[str | None] = mapped_column(String(100))
+    settings_version: Mapped[int] = mapped_column(default=0, server_default="0")
     # Set when the segment disappeared from Intercom: still listed (marked missing, auto-sync
     # off) so that the user sees why it stopped; cleared if it comes back.
     missing_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

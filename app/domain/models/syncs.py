@@ -70,6 +70,14 @@ class SyncRun(IdMixin, TimestampMixin, Base):
     # Counts per reason, e.g. {"no_email": 3, "duplicate_email": 1}.
     skipped_reasons: Mapped[dict[str, int]] = mapped_column(JSONB, default=dict)
     failed_reasons: Mapped[dict[str, int]] = mapped_column(JSONB, default=dict)
+    # What the run applies, fixed when it starts (mapping with conversions, duplicates policy,
+    # tag, unsubscribe policy): a mapping saved meanwhile takes effect on the next run.
+    config: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # What the run noticed without failing, e.g. [{"code": "attribute_archived",
+    # "attribute": "custom_attributes.score"}].
+    warnings: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, default=list, server_default=text("'[]'::jsonb")
+    )
     # Where a resumed run picks up; written in the same transaction as the rows it covers.
     # Deferred: it can weigh tens of kilobytes (the reader's ranges and exclusions) and only a
     # job starting or resuming the run reads it; batches write it without loading it.

@@ -1,0 +1,37 @@
+"""Versioned resources over HTTP: an ETag on reads, an If-Match on writes (RFC 9110 §13.1.1).
+The ETag is the resource's version number, quoted: `"3"`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Header, Response
+
+from app.errors import InvalidInput
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def set_etag(response: Response, version: int) -> None:
+    response.headers["ETag"] = etag(version)
+
+
+def expected_version(
+    if_match: Annotated[
+        str | None,
+        Header(
+            max_length=64,
+            description="The ETag of the version read (a quoted number): the write is refused "
+            "with 412 `version_mismatch` if someone saved since. Without it, the write applies "
+            "to whatever is current.",
+        ),
+    ] = None,
+) -> int | None:
+    if if_match is None or if_match.strip() == "*":
+        return None
+    tag = if_match.strip().removeprefix("W/")
+    if len(tag) >= 2 and tag[0] == tag[-1] == '"' and tag[1:-1].isdigit() and len(tag) < 20:
+        return int(tag[1:-1])
+    raise InvalidInput("header.if-match", 'is not an ETag of this API (a quoted number, "3")')

@@ -1,0 +1,48 @@
+"""What a sync run applies, fixed when the run starts and stored with it (`sync_runs.config`):
+the segment's mapping resolved to conversions and targets, its duplicates policy and tag, and
+the integration's policy for contacts unsubscribed from emails. A resumed run applies the same
+config, whatever was saved since."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from app.domain.mapping.conversions import Conversion
+from app.domain.properties.catalog import Target
+
+
+class Duplicates(enum.StrEnum):
+    """What a sync does with a contact whose email already is a customer of the account."""
+
+    UPDATE = "update"  # the customer takes the mapped values (the winning source's, see README)
+    SKIP = "skip"  # left untouched; the contact is skipped as `duplicate_skipped`
+
+
+class MappedAttribute(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    attribute: str  # the Intercom attribute's full_name, e.g. "custom_attributes.plan"
+    property: str  # the property key
+    conversion: Conversion
+    target: Target
+
+
+class RunConfig(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    mapping: tuple[MappedAttribute, ...]
+    duplicates: Duplicates = Duplicates.UPDATE
+    tag: str | None = None
+    # The integration's settings: a contact unsubscribed from Intercom emails unsubscribes its
+    # customer from surveys.
+    unsubscribe_from_intercom: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RunConfig:
+        return cls.model_validate(data)
