@@ -13,7 +13,7 @@ from app.config import Settings
 from app.crypto import SecretBox
 from app.db import transaction
 from app.domain.customers.repository import CustomerRepository
-from app.domain.customers.sources import IncomingSource
+from app.domain.customers.sources import IncomingSource, WriteOptions
 from app.domain.scope import AccountScope
 from tests.fixtures.factories import create_integration, create_tenant, customers_by_email
 
@@ -34,7 +34,11 @@ async def write(
     session: AsyncSession, account: AccountScope, integration: uuid.UUID, *sources: IncomingSource
 ) -> None:
     await CustomerRepository(session).write_sources(
-        account, integration, {s.email: s for s in sources}, list(sources)
+        account,
+        integration,
+        {s.email: s for s in sources},
+        list(sources),
+        WriteOptions(segment_id=uuid.uuid4()),
     )
 
 

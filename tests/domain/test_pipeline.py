@@ -7,11 +7,32 @@ import uuid
 import pytest
 
 from app.domain.customers.sources import BatchWrite
+from app.domain.mapping.config import MappedAttribute, RunConfig, standard_config
+from app.domain.mapping.conversions import Conversion
+from app.domain.properties.catalog import Target
 from app.domain.syncs import pipeline
 from app.domain.syncs.report import Report
 from tests.fakes.intercom import contact
 
 INTEGRATION = uuid.uuid4()
+# The standard attributes, and two custom ones: "k" as text, "n" as a number.
+CONFIG = RunConfig(
+    mapping=(
+        *standard_config().mapping,
+        MappedAttribute(
+            attribute="custom_attributes.k",
+            property="k",
+            conversion=Conversion.TEXT,
+            target=Target.PROPERTIES,
+        ),
+        MappedAttribute(
+            attribute="custom_attributes.n",
+            property="n",
+            conversion=Conversion.NUMBER,
+            target=Target.PROPERTIES,
+        ),
+    )
+)
 
 
 def test_a_user_beats_a_lead_then_the_most_recent_then_the_smallest_id_within_a_batch() -> None:
@@ -22,7 +43,8 @@ def test_a_user_beats_a_lead_then_the_most_recent_then_the_smallest_id_within_a_
             contact("u-new", role="user", email="a@x.io ", updated_at=5),
             contact("b2", role="lead", email="b@x.io", updated_at=5),
             contact("b1", role="lead", email="b@x.io", updated_at=5),
-        ]
+        ],
+        CONFIG,
     )
     assert {email: s.intercom_contact_id for email, s in batch.winners_by_email.items()} == {
         "a@x.io": "u-new",
@@ -33,7 +55,8 @@ def test_a_user_beats_a_lead_then_the_most_recent_then_the_smallest_id_within_a_
 
 def test_the_same_contact_twice_in_a_batch_keeps_the_most_recent_copy() -> None:
     batch = pipeline.prepare(
-        [contact("c1", name="new", updated_at=9), contact("c1", name="old", updated_at=1)]
+        [contact("c1", name="new", updated_at=9), contact("c1", name="old", updated_at=1)],
+        CONFIG,
     )
     assert [s.name for s in batch.sources] == ["new"]
     assert batch.report.skipped_reasons == {pipeline.DUPLICATE_CONTACT: 1}
@@ -52,19 +75,18 @@ def test_the_same_contact_twice_in_a_batch_keeps_the_most_recent_copy() -> None:
         ({"phone": "1" * 65}, "failed", "value_too_long:phone"),
         ({"name": "a\x00b"}, "failed", "invalid_text:name"),
         ({"phone": "\ud800"}, "failed", "invalid_text:phone"),
-        (
-            {"custom_attributes": {"k": ["ok", {"deep": "a\x00"}]}},
-            "failed",
-            "invalid_text:properties.k",
-        ),
+        ({"custom_attributes": {"k": "a\x00b"}}, "failed", "invalid_text:properties.k"),
+        ({"custom_attributes": {"k": "\ud800"}}, "failed", "invalid_text:properties.k"),
+        ({"custom_attributes": {"k": ["ok", {"deep": "a"}]}}, "failed", "conversion_failed:k"),
         ({"custom_attributes": {"k": "x" * 70_000}}, "failed", "value_too_long:properties"),
-        ({"custom_attributes": {"k": 10**30}}, "failed", "invalid_value:properties"),
+        ({"custom_attributes": {"n": 10**30}}, "failed", "conversion_failed:n"),
+        ({"custom_attributes": {"n": "12"}}, "failed", "conversion_failed:n"),
     ],
 )
 def test_a_contact_that_cannot_be_stored_is_counted_with_its_reason(
     fields: dict[str, object], outcome: str, reason: str
 ) -> None:
-    batch = pipeline.prepare([contact("c1", **fields), contact("c2")])
+    batch = pipeline.prepare([contact("c1", **fields), contact("c2")], CONFIG)
     report = batch.report
     assert (report.skipped_reasons if outcome == "skipped" else report.failed_reasons) == {
         reason: 1
@@ -79,7 +101,8 @@ def test_classify_reads_the_database_answer_as_created_updated_unchanged_and_dup
             contact("changed", email="changed@x.io"),
             contact("same", email="same@x.io"),
             contact("loser", email="same@x.io", role="lead"),
-        ]
+        ],
+        CONFIG,
     )
     ids = {email: uuid.uuid4() for email in ("new@x.io", "changed@x.io", "same@x.io")}
     written = BatchWrite(

@@ -10,14 +10,25 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.crypto import SecretBox
 from app.db import transaction
-from app.domain.models import Integration, Segment, SegmentKind, SyncRun, SyncStatus
+from app.domain.mapping.config import Duplicates, MappedAttribute, RunConfig, standard_config
+from app.domain.mapping.conversions import Conversion
+from app.domain.models import (
+    Customer,
+    CustomerTag,
+    Integration,
+    Segment,
+    SegmentKind,
+    SyncRun,
+    SyncStatus,
+)
 from app.domain.outbox import service as outbox
+from app.domain.properties.catalog import Target
 from app.domain.scope import AccountScope
 from app.domain.syncs import commands, runner
 from app.domain.syncs.repository import SyncRunRepository
@@ -115,11 +126,33 @@ async def add_main_lists(
     return ids[0], ids[1]
 
 
-async def start(world: World, segment_id: uuid.UUID) -> uuid.UUID:
+# The standard attributes and three custom ones, as a saved mapping would give them.
+TEST_CONFIG = RunConfig(
+    mapping=(
+        *standard_config().mapping,
+        *(
+            MappedAttribute(
+                attribute=f"custom_attributes.{key}",
+                property=key,
+                conversion=conversion,
+                target=Target.PROPERTIES,
+            )
+            for key, conversion in (
+                ("plan", Conversion.TEXT),
+                ("mrr", Conversion.NUMBER),
+                ("note", Conversion.TEXT),
+            )
+        ),
+    )
+)
+
+
+async def start(world: World, segment_id: uuid.UUID, config: RunConfig = TEST_CONFIG) -> uuid.UUID:
     async with outbox.unit_of_work(world.ports.sessionmaker, world.queue) as session:
         run = await commands.start(
             session, world.account, segment_id, start_within=timedelta(seconds=30)
         )
+        run.config = config.to_json()
     return run.id
 
 
@@ -212,15 +245,15 @@ async def test_one_bad_contact_fails_alone_with_its_reason_and_the_run_goes_on(
 
     run = await sync_run(sessionmaker, run_id)
     assert run.status == SyncStatus.FINISHED
-    assert run.created == 2
+    # "nul-key": an attribute no mapping names is not imported, whatever its name.
+    assert run.created == 3
     assert run.failed_reasons == {
         "value_too_long:name": 1,
         "value_too_long:phone": 1,
         "value_too_long:email": 1,
         "invalid_text:name": 2,
         "invalid_text:properties.plan": 1,
-        "invalid_text:properties": 1,
-        "invalid_value:properties": 1,
+        "conversion_failed:mrr": 1,
         "value_too_long:id": 1,
         "malformed_contact": 1,
     }
@@ -495,9 +528,9 @@ async def test_a_user_and_a_lead_with_one_email_give_the_same_customers_in_any_o
 
     customers = await customers_by_email(sessionmaker, world.account)
     assert customers == {
-        "ana@x.io": ("Ana (user)", None, {"plan": "Pro", "mrr": 99, "intercom_role": "user"}),
-        "bob@x.io": ("Bob newer", None, {"intercom_role": "lead"}),
-        "cy@x.io": ("Cy", None, {"intercom_role": "user"}),
+        "ana@x.io": ("Ana (user)", None, {"plan": "Pro", "mrr": 99}),
+        "bob@x.io": ("Bob newer", None, {}),
+        "cy@x.io": ("Cy", None, {}),
     }
 
     for segment in (world.users, world.leads):
@@ -557,3 +590,96 @@ async def test_a_contact_whose_email_changed_leaves_its_customer_to_the_next_win
     assert customers["new@x.io"][0] == "The user"
     assert customers["old@x.io"][0] == "The lead"
     assert (await sync_run(sessionmaker, run_id)).created == 1
+
+
+async def customer_state(
+    sessionmaker: async_sessionmaker[AsyncSession], world: World
+) -> dict[str, tuple[str | None, bool, list[str]]]:
+    """email -> (name, unsubscribed, tags)."""
+    async with sessionmaker() as session:
+        customers = (
+            await session.scalars(select(Customer).where(Customer.account_id == world.account.id))
+        ).all()
+        tags = (
+            await session.execute(
+                select(CustomerTag.customer_id, CustomerTag.tag).where(
+                    CustomerTag.account_id == world.account.id
+                )
+            )
+        ).all()
+    by_customer: dict[uuid.UUID, list[str]] = {}
+    for customer_id, tag in tags:
+        by_customer.setdefault(customer_id, []).append(tag)
+    return {
+        c.email: (c.name, c.unsubscribed_at is not None, sorted(by_customer.get(c.id, [])))
+        for c in customers
+    }
+
+
+async def test_duplicates_skip_leaves_existing_customers_untouched_and_creates_the_new(
+    world: World, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    world.workspace.contacts = people(3)
+    await start(world, world.users)
+    await run_queued(world)
+    world.workspace.contacts = [
+        contact("c000", name="Renamed", email="p0@x.io"),
+        *people(3)[1:],
+        contact("c100", name="Newcomer", email="new@x.io"),
+    ]
+
+    run_id = await start(
+        world, world.users, TEST_CONFIG.model_copy(update={"duplicates": Duplicates.SKIP})
+    )
+    await run_queued(world)
+
+    run = await sync_run(sessionmaker, run_id)
+    assert (run.fetched, run.created, run.updated, run.unchanged) == (4, 1, 0, 0)
+    assert run.skipped_reasons == {"duplicate_skipped": 3}
+    state = await customer_state(sessionmaker, world)
+    assert state["p0@x.io"][0] == "Person 0"  # untouched
+    assert state["new@x.io"][0] == "Newcomer"
+
+
+async def test_a_segment_tags_the_customers_it_syncs_and_takes_its_tag_back_when_it_has_none(
+    world: World, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    world.workspace.contacts = people(2)
+
+    async def tags() -> dict[str, list[str]]:
+        state = await customer_state(sessionmaker, world)
+        return {email: tags for email, (_, _, tags) in state.items()}
+
+    await start(world, world.users, TEST_CONFIG.model_copy(update={"tag": "VIP"}))
+    await run_queued(world)
+    assert await tags() == {"p0@x.io": ["VIP"], "p1@x.io": ["VIP"]}
+
+    await start(world, world.users, TEST_CONFIG.model_copy(update={"tag": "Gold"}))
+    await run_queued(world)
+    assert await tags() == {"p0@x.io": ["Gold"], "p1@x.io": ["Gold"]}
+
+    await start(world, world.users)
+    await run_queued(world)
+    assert await tags() == {"p0@x.io": [], "p1@x.io": []}
+
+
+@pytest.mark.parametrize("policy", [True, False])
+async def test_contacts_unsubscribed_from_emails_unsubscribe_their_customers_for_good(
+    world: World, sessionmaker: async_sessionmaker[AsyncSession], policy: bool
+) -> None:
+    world.workspace.contacts = [
+        contact("c1", email="out@x.io", unsubscribed_from_emails=True),
+        contact("c2", email="in@x.io"),
+    ]
+    config = TEST_CONFIG.model_copy(update={"unsubscribe_from_intercom": policy})
+    run_id = await start(world, world.users, config)
+    await run_queued(world)
+    state = await customer_state(sessionmaker, world)
+    assert (state["out@x.io"][1], state["in@x.io"][1]) == (policy, False)
+    assert (await sync_run(sessionmaker, run_id)).created == 2
+
+    # Subscribing again in Intercom does not subscribe the customer to surveys again.
+    world.workspace.contacts = [contact("c1", email="out@x.io"), contact("c2", email="in@x.io")]
+    await start(world, world.users, config)
+    await run_queued(world)
+    assert (await customer_state(sessionmaker, world))["out@x.io"][1] is policy

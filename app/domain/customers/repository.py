@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from sqlalchemy import select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.customers.sources import BatchWrite, IncomingSource
+from app.domain.customers.sources import BatchWrite, IncomingSource, WriteOptions
 from app.domain.models import Customer
 from app.domain.scope import AccountScope
 
@@ -162,6 +162,39 @@ _APPLY_WINNERS = text(
     """
 )
 
+# The segment's tag on each customer it wrote (one row per customer and segment).
+_TAG_CUSTOMERS = text(
+    """
+    INSERT INTO customer_tags AS t (customer_id, segment_id, account_id, tag)
+    SELECT wanted.id, :segment_id, :account_id, :tag
+    FROM unnest(CAST(:customer_ids AS uuid[])) AS wanted(id)
+    ORDER BY wanted.id
+    ON CONFLICT (customer_id, segment_id) DO UPDATE SET tag = excluded.tag
+    WHERE t.tag IS DISTINCT FROM excluded.tag AND t.account_id = :account_id
+    """
+)
+
+# The segment has no tag (any more): its customers lose the one it put on them.
+_UNTAG_CUSTOMERS = text(
+    """
+    DELETE FROM customer_tags AS t
+    USING unnest(CAST(:customer_ids AS uuid[])) AS wanted(id)
+    WHERE t.customer_id = wanted.id AND t.segment_id = :segment_id
+      AND t.account_id = :account_id
+    """
+)
+
+# Contacts unsubscribed from Intercom emails unsubscribe their customers from surveys. Never the
+# other way: a customer unsubscribed here (or earlier) stays so whatever a sync reads.
+_UNSUBSCRIBE_CUSTOMERS = text(
+    """
+    UPDATE customers AS c SET unsubscribed_at = now(), updated_at = now()
+    FROM unnest(CAST(:customer_ids AS uuid[])) AS wanted(id)
+    WHERE c.id = wanted.id AND c.account_id = :account_id AND c.unsubscribed_at IS NULL
+    RETURNING c.id
+    """
+)
+
 # Local to the batch's transaction: other queries of the session keep the planner's judgement.
 _INDEX_PROBES_ONLY = text("SET LOCAL enable_seqscan = off")
 
@@ -227,6 +260,7 @@ class CustomerRepository:
         integration_id: uuid.UUID,
         winners_by_email: dict[str, IncomingSource],
         sources: Sequence[IncomingSource],
+        options: WriteOptions,
     ) -> BatchWrite:
         """Links each source to the customer of its email (creating the customer from
         `winners_by_email` when there is none), stores its values, and gives every touched
@@ -250,6 +284,22 @@ class CustomerRepository:
         ids, created = await self._lock_or_create(
             account, winners_by_email, also_lock=set(linked.scalars())
         )
+        skipped: frozenset[str] = frozenset()
+        if options.skip_existing:
+            # Duplicates "skip": an email that already was a customer is left as it is (locked
+            # above, so the answer cannot change before this transaction ends).
+            skipped = frozenset(email for email, found in ids.items() if found not in created)
+            sources = [source for source in sources if source.email not in skipped]
+            ids = {email: found for email, found in ids.items() if email not in skipped}
+            columns = _columns(sources)
+            if not sources:
+                return BatchWrite(
+                    customer_by_email=ids,
+                    created=created,
+                    changed=set(),
+                    winners={},
+                    skipped_existing=skipped,
+                )
         await self.session.execute(
             _UPSERT_SOURCES,
             {
@@ -265,21 +315,52 @@ class CustomerRepository:
         winners: dict[uuid.UUID, tuple[uuid.UUID, str]] = {
             ids[email]: (integration_id, source.intercom_contact_id)
             for email, source in winners_by_email.items()
-            if ids[email] in created
+            if email in ids and ids[email] in created
         }
         changed: set[uuid.UUID] = set()
-        if not touched:
-            return BatchWrite(
-                customer_by_email=ids, created=created, changed=changed, winners=winners
+        if touched:
+            rows = await self.session.execute(
+                _APPLY_WINNERS, {"account_id": account.id, "customer_ids": touched}
             )
-        rows = await self.session.execute(
-            _APPLY_WINNERS, {"account_id": account.id, "customer_ids": touched}
+            for customer_id, winner_integration, winner_contact, was_changed in rows:
+                winners[customer_id] = (winner_integration, winner_contact)
+                if was_changed:
+                    changed.add(customer_id)
+        changed |= await self._apply_segment_settings(account, ids, sources, options)
+        return BatchWrite(
+            customer_by_email=ids,
+            created=created,
+            changed=changed,
+            winners=winners,
+            skipped_existing=skipped,
         )
-        for customer_id, winner_integration, winner_contact, was_changed in rows:
-            winners[customer_id] = (winner_integration, winner_contact)
-            if was_changed:
-                changed.add(customer_id)
-        return BatchWrite(customer_by_email=ids, created=created, changed=changed, winners=winners)
+
+    async def _apply_segment_settings(
+        self,
+        account: AccountScope,
+        ids: dict[str, uuid.UUID],
+        sources: Sequence[IncomingSource],
+        options: WriteOptions,
+    ) -> set[uuid.UUID]:
+        """The segment's tag and the contacts' unsubscribes; returns the customers that were
+        unsubscribed now (a change to report)."""
+        customer_ids = sorted(set(ids.values()))
+        await self.session.execute(
+            _TAG_CUSTOMERS if options.tag else _UNTAG_CUSTOMERS,
+            {
+                "account_id": account.id,
+                "segment_id": options.segment_id,
+                "customer_ids": customer_ids,
+                **({"tag": options.tag} if options.tag else {}),
+            },
+        )
+        unsubscribing = sorted({ids[source.email] for source in sources if source.unsubscribed})
+        if not unsubscribing:
+            return set()
+        rows = await self.session.execute(
+            _UNSUBSCRIBE_CUSTOMERS, {"account_id": account.id, "customer_ids": unsubscribing}
+        )
+        return set(rows.scalars())
 
     async def _lock_or_create(
         self,

@@ -19,11 +19,24 @@ class IncomingSource:
     phone: str | None
     properties_json: str
     intercom_updated_at: int
+    # Unsubscribes its customer from surveys (the contact unsubscribed from Intercom emails).
+    unsubscribed: bool = False
 
     @property
     def rank(self) -> tuple[bool, int, str]:
         """Sorts the winner first among sources of one integration: the order of WINNER_ORDER."""
         return (self.role != "user", -self.intercom_updated_at, self.intercom_contact_id)
+
+
+@dataclass(frozen=True)
+class WriteOptions:
+    """The segment's settings, as a batch applies them."""
+
+    segment_id: uuid.UUID
+    # Duplicates "skip": a contact whose email already is a customer leaves it untouched.
+    skip_existing: bool = False
+    # Put on every customer the batch writes; None takes the segment's tag away from them.
+    tag: str | None = None
 
 
 @dataclass(frozen=True)
@@ -35,3 +48,5 @@ class BatchWrite:
     changed: set[uuid.UUID]
     # The source each customer takes its values from: (integration id, Intercom contact id).
     winners: dict[uuid.UUID, tuple[uuid.UUID, str]]
+    # Emails that already were customers, left untouched (duplicates "skip").
+    skipped_existing: frozenset[str] = frozenset()

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from app.domain.mapping.conversions import Conversion
-from app.domain.properties.catalog import Target
+from app.domain.properties.catalog import DEFAULT_PROPERTIES, PropertyType, Target
 
 
 class Duplicates(enum.StrEnum):
@@ -46,3 +46,22 @@ class RunConfig(BaseModel):
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> RunConfig:
         return cls.model_validate(data)
+
+
+def standard_config() -> RunConfig:
+    """The catalog's standard attributes only: for a run that carries no config of its own
+    (started before runs stored theirs)."""
+    return RunConfig(
+        mapping=tuple(
+            MappedAttribute(
+                attribute=prop.intercom,
+                property=prop.key,
+                conversion=Conversion.DATE_FROM_UNIX
+                if prop.type == PropertyType.DATE
+                else Conversion.TEXT,
+                target=prop.target,
+            )
+            for prop in DEFAULT_PROPERTIES
+            if prop.intercom is not None
+        )
+    )

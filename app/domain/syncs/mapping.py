@@ -1,17 +1,20 @@
-"""The default mapping of an Intercom contact to a customer of ours, and the checks that keep a
-bad value from reaching the database: a contact that cannot be imported raises `Skip` (nothing
-to import: no email) or `Fail` (a value we cannot store), each with a reason code."""
+"""An Intercom contact mapped to a customer of ours by the run's mapping (domain/mapping), and
+the checks that keep a bad value from reaching the database: a contact that cannot be imported
+raises `Skip` (nothing to import: no email) or `Fail` (a value that does not convert or that we
+cannot store), each with a reason code."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
-from app.intercom.models import Contact
+from app.domain.mapping.config import RunConfig
+from app.domain.mapping.conversions import ConversionFailed, convert
+from app.domain.properties.catalog import Target
+from app.intercom.models import Contact, Location
 
 # Deliberately loose: one "@", no spaces, a dot in the domain. Intercom already validated it.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -30,6 +33,8 @@ class MappedCustomer:
     name: str | None
     phone: str | None
     properties: dict[str, Any]
+    # The contact unsubscribed from Intercom emails, and the integration passes that on.
+    unsubscribed: bool = False
 
 
 class Skip(Exception):
@@ -51,36 +56,62 @@ def normalise_email(raw: str | None) -> str | None:
     return email or None
 
 
-def _iso(timestamp: int | None) -> str | None:
-    return datetime.fromtimestamp(timestamp, UTC).isoformat() if timestamp else None
+_CUSTOM = "custom_attributes."
+_LOCATION = "location."
+# Contact fields that are not attributes' values.
+_NOT_ATTRIBUTES = frozenset({"custom_attributes", "location", "type"})
 
 
-def map_contact(contact: Contact) -> MappedCustomer:
-    """Raises Skip when the contact cannot become a customer."""
-    email = normalise_email(contact.email)
+def attribute_value(contact: Contact, name: str) -> Any:
+    """The value of the Intercom attribute `name` (its full_name) on the contact; None when
+    the contact has none (an attribute deleted in Intercom, or one we do not read)."""
+    if name.startswith(_CUSTOM):
+        return contact.custom_attributes.get(name.removeprefix(_CUSTOM))
+    if name.startswith(_LOCATION):
+        location = contact.location
+        field = name.removeprefix(_LOCATION)
+        if location is None or field not in Location.model_fields:
+            return None
+        return getattr(location, field)
+    if name in Contact.model_fields and name not in _NOT_ATTRIBUTES:
+        return getattr(contact, name)
+    return None
+
+
+def map_contact(contact: Contact, config: RunConfig) -> MappedCustomer:
+    """The customer the run's mapping makes of the contact. Raises Skip when the contact cannot
+    become a customer (no email), Fail when a value does not convert."""
+    email: Any = None
+    name: str | None = None
+    phone: str | None = None
+    properties: dict[str, Any] = {}
+    for entry in config.mapping:
+        try:
+            value = convert(entry.conversion, attribute_value(contact, entry.attribute))
+        except ConversionFailed:
+            raise Fail(f"conversion_failed:{entry.property}") from None
+        if value is None:
+            continue
+        match entry.target:
+            case Target.EMAIL:
+                email = value
+            case Target.NAME:
+                name = value.strip() or None
+            case Target.PHONE:
+                phone = value.strip() or None
+            case _:
+                properties[entry.property] = value
+    email = normalise_email(email) if isinstance(email, str) else None
     if email is None:
         raise Skip("no_email")
     if not _EMAIL.match(email):
         raise Skip("invalid_email")
-    location = contact.location
-    standard: dict[str, Any] = {
-        "intercom_role": contact.role,
-        "external_id": contact.external_id,
-        "country": location.country if location else None,
-        "region": location.region if location else None,
-        "city": location.city if location else None,
-        "signed_up_at": _iso(contact.signed_up_at),
-        "intercom_created_at": _iso(contact.created_at),
-    }
-    # Standard fields win over a custom attribute of the same name.
-    properties = {
-        **contact.custom_attributes,
-        **{k: v for k, v in standard.items() if v is not None},
-    }
-    name = contact.name.strip() if contact.name else None
-    phone = contact.phone.strip() if contact.phone else None
     return MappedCustomer(
-        email=email, name=name or None, phone=phone or None, properties=properties
+        email=email,
+        name=name,
+        phone=phone,
+        properties=properties,
+        unsubscribed=config.unsubscribe_from_intercom and contact.unsubscribed_from_emails,
     )
 
 

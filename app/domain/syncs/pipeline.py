@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from app.domain.customers.sources import BatchWrite, IncomingSource
+from app.domain.mapping.config import RunConfig
 from app.domain.syncs.mapping import (
     MAX_CONTACT_ID,
     MAX_EMAIL,
@@ -31,6 +32,8 @@ from app.intercom.models import Contact, MalformedContact
 DUPLICATE_EMAIL = "duplicate_email"
 # The same contact twice in one batch (a moving workspace): the most recent copy is kept.
 DUPLICATE_CONTACT = "duplicate_contact"
+# Duplicates "skip": the email already was a customer of the account, left untouched.
+DUPLICATE_SKIPPED = "duplicate_skipped"
 # Intercom sent an item that is not a contact (a field missing or of the wrong type).
 MALFORMED_CONTACT = "malformed_contact"
 
@@ -43,11 +46,11 @@ class PreparedBatch:
     report: Report
 
 
-def to_source(contact: Contact) -> IncomingSource:
+def to_source(contact: Contact, config: RunConfig) -> IncomingSource:
     """Raises Skip or Fail with the reason the contact cannot become a source."""
     check_text("id", contact.id, MAX_CONTACT_ID)
     check_text("email", contact.email)
-    mapped = map_contact(contact)
+    mapped = map_contact(contact, config)
     # After normalising: lower-casing can lengthen a string ("İ" becomes two characters).
     check_text("email", mapped.email, MAX_EMAIL)
     check_text("name", mapped.name, MAX_NAME)
@@ -60,10 +63,11 @@ def to_source(contact: Contact) -> IncomingSource:
         phone=mapped.phone,
         properties_json=properties_json(mapped.properties),
         intercom_updated_at=contact.updated_at or 0,
+        unsubscribed=mapped.unsubscribed,
     )
 
 
-def prepare(contacts: Iterable[Contact | MalformedContact]) -> PreparedBatch:
+def prepare(contacts: Iterable[Contact | MalformedContact], config: RunConfig) -> PreparedBatch:
     report = Report()
     by_contact: dict[str, IncomingSource] = {}
     for contact in contacts:
@@ -72,7 +76,7 @@ def prepare(contacts: Iterable[Contact | MalformedContact]) -> PreparedBatch:
             report.fail(MALFORMED_CONTACT)
             continue
         try:
-            source = to_source(contact)
+            source = to_source(contact, config)
         except Skip as skip:
             report.skip(skip.reason)
             continue
@@ -101,6 +105,9 @@ def classify(batch: PreparedBatch, integration_id: uuid.UUID, written: BatchWrit
     report = Report()
     report.add(batch.report)
     for source in batch.sources:
+        if source.email in written.skipped_existing:
+            report.skip(DUPLICATE_SKIPPED)
+            continue
         customer_id = written.customer_by_email[source.email]
         if written.winners.get(customer_id) != (integration_id, source.intercom_contact_id):
             report.skip(DUPLICATE_EMAIL)

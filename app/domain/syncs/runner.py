@@ -31,9 +31,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random
 
 from app.domain.customers.repository import CustomerRepository
+from app.domain.customers.sources import WriteOptions
 from app.domain.integrations import service as integration_service
 from app.domain.integrations.errors import IntegrationNotFound
 from app.domain.integrations.repository import IntegrationRepository
+from app.domain.mapping.config import Duplicates, RunConfig, standard_config
 from app.domain.models import Integration, Segment, SyncRun, SyncStatus
 from app.domain.outbox.service import unit_of_work
 from app.domain.ports import IntercomGateway, JobQueue, SecretCipher
@@ -109,6 +111,7 @@ class _Job(_Lease):
     segment: Segment
     integration: Integration
     checkpoint: Checkpoint | None
+    config: RunConfig
 
 
 class LeaseLost(Exception):
@@ -194,6 +197,12 @@ async def _load(ports: RunnerPorts, lease: _Lease) -> _Job:
         segment_service.ensure_syncable(segment)
         integration = await integration_service.get(session, lease.account, segment.integration_id)
         saved = (run.checkpoint or {}).get("reader")
+        stored_config = run.config
+    try:
+        # A run started before runs stored their config imports the standard attributes.
+        config = RunConfig.from_json(stored_config) if stored_config else standard_config()
+    except ValueError as exc:  # pydantic's ValidationError: written by another version
+        raise _CheckpointUnreadable(f"The run's config cannot be read: {exc}") from exc
     try:
         checkpoint = Checkpoint.from_json(saved) if saved else None
     except (ValueError, KeyError, TypeError) as exc:
@@ -208,6 +217,7 @@ async def _load(ports: RunnerPorts, lease: _Lease) -> _Job:
         segment=segment,
         integration=integration,
         checkpoint=checkpoint,
+        config=config,
     )
 
 
@@ -368,7 +378,12 @@ async def _write_batch(
     *,
     finish: bool,
 ) -> None:
-    prepared = pipeline.prepare(contacts)
+    prepared = pipeline.prepare(contacts, job.config)
+    options = WriteOptions(
+        segment_id=job.segment.id,
+        skip_existing=job.config.duplicates == Duplicates.SKIP,
+        tag=job.config.tag,
+    )
 
     async def attempt() -> None:
         async with unit_of_work(ports.sessionmaker, ports.queue) as session:
@@ -376,7 +391,11 @@ async def _write_batch(
             report: Report = prepared.report
             if prepared.sources:
                 written = await CustomerRepository(session).write_sources(
-                    job.account, job.integration.id, prepared.winners_by_email, prepared.sources
+                    job.account,
+                    job.integration.id,
+                    prepared.winners_by_email,
+                    prepared.sources,
+                    options,
                 )
                 report = pipeline.classify(prepared, job.integration.id, written)
             # Counters and checkpoint commit with the rows they describe: a resumed run
