@@ -27,5 +27,9 @@ async def list_customers(
         Query(max_length=MAX_CURSOR_LENGTH, description="`next_cursor` of the previous page."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    tag: Annotated[
+        str | None,
+        Query(min_length=1, max_length=100, description="Only customers with this tag."),
+    ] = None,
 ) -> CustomerPage:
-    return await customer_service.list_page(session, account, cursor=cursor, limit=limit)
+    return await customer_service.list_page(session, account, cursor=cursor, limit=limit, tag=tag)

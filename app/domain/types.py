@@ -19,6 +19,12 @@ from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 _LINE_BREAKS = "\t\n\r"
 
 
+def has_control_characters(value: str) -> bool:
+    """For text that cannot go through SafeText (a query parameter): NUL, lone surrogates and
+    other controls would fail in PostgreSQL, or match nothing anyway."""
+    return any(_is_control(char) for char in value)
+
+
 def _is_control(char: str) -> bool:
     # Cc: the C0 and C1 controls, NUL included; Cs: a lone surrogate (JSON "\ud800").
     return unicodedata.category(char) in ("Cc", "Cs")

@@ -3,11 +3,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select, text, tuple_
+from sqlalchemy import exists, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.customers.sources import BatchWrite, IncomingSource, WriteOptions
-from app.domain.models import Customer
+from app.domain.models import Customer, CustomerTag
 from app.domain.scope import AccountScope
 
 # A user over a lead (leads are unverified: anyone can type an email into the Messenger), then the
@@ -237,7 +237,12 @@ class CustomerRepository:
         return len(result.all())
 
     async def page_for_account(
-        self, account: AccountScope, *, after: tuple[int, uuid.UUID] | None, limit: int
+        self,
+        account: AccountScope,
+        *,
+        after: tuple[int, uuid.UUID] | None,
+        limit: int,
+        tag: str | None = None,
     ) -> Sequence[Customer]:
         """Customers in the order their transactions began, listing only rows no running
         transaction can still add before: `created_xid` below the snapshot's xmin is final.
@@ -249,10 +254,35 @@ class CustomerRepository:
         )
         if after is not None:
             query = query.where(tuple_(Customer.created_xid, Customer.id) > tuple_(*after))
+        if tag is not None:
+            query = query.where(
+                exists().where(
+                    CustomerTag.customer_id == Customer.id,
+                    CustomerTag.account_id == account.id,
+                    CustomerTag.tag == tag,
+                )
+            )
         result = await self.session.scalars(
             query.order_by(Customer.created_xid, Customer.id).limit(limit)
         )
         return result.all()
+
+    async def tags_of(
+        self, account: AccountScope, customer_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, list[str]]:
+        """Each customer's tags, sorted, without repeats (two segments may put the same)."""
+        if not customer_ids:
+            return {}
+        rows = await self.session.execute(
+            select(CustomerTag.customer_id, CustomerTag.tag)
+            .where(CustomerTag.account_id == account.id, CustomerTag.customer_id.in_(customer_ids))
+            .distinct()
+            .order_by(CustomerTag.customer_id, CustomerTag.tag)
+        )
+        tags: dict[uuid.UUID, list[str]] = {}
+        for customer_id, tag in rows:
+            tags.setdefault(customer_id, []).append(tag)
+        return tags
 
     async def write_sources(
         self,

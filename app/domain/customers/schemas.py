@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.domain.pagination import Page
 
@@ -17,6 +17,9 @@ class CustomerRead(BaseModel):
     name: str | None
     phone: str | None
     properties: dict[str, Any]
+    tags: list[str] = Field(default_factory=list, description="Put by the segments that synced it.")
+    subscribed: bool = Field(description="False once unsubscribed from surveys.")
+    unsubscribed_at: datetime | None
     created_at: datetime
     updated_at: datetime
 
@@ -33,6 +36,9 @@ class CustomerPage(Page[CustomerRead]):
                             "name": "Ada Lovelace",
                             "phone": "+44 20 7946 0018",
                             "properties": {"plan": "Pro", "country": "United Kingdom"},
+                            "tags": ["VIP"],
+                            "subscribed": True,
+                            "unsubscribed_at": None,
                             "created_at": "2026-11-30T09:00:30Z",
                             "updated_at": "2026-11-30T09:00:30Z",
                         }

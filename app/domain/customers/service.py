@@ -6,13 +6,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.customers.repository import CustomerRepository
 from app.domain.customers.schemas import CustomerPage, CustomerRead
+from app.domain.models import Customer
 from app.domain.pagination import decode_cursor, encode_cursor
 from app.domain.scope import AccountScope
+from app.domain.types import has_control_characters
 from app.errors import InvalidInput
 
 
 async def list_page(
-    session: AsyncSession, account: AccountScope, *, cursor: str | None, limit: int
+    session: AsyncSession,
+    account: AccountScope,
+    *,
+    cursor: str | None,
+    limit: int,
+    tag: str | None = None,
 ) -> CustomerPage:
     after: tuple[int, uuid.UUID] | None = None
     if cursor:
@@ -27,12 +34,31 @@ async def list_page(
             after = (created_xid, uuid.UUID(customer_id))
         except (TypeError, ValueError, AttributeError):
             raise InvalidInput("query.cursor", "is not a cursor returned by this API") from None
-    rows = await CustomerRepository(session).page_for_account(account, after=after, limit=limit + 1)
+    if tag is not None and has_control_characters(tag):
+        raise InvalidInput("query.tag", "must not contain control characters")
+    repository = CustomerRepository(session)
+    rows = await repository.page_for_account(account, after=after, limit=limit + 1, tag=tag)
     page = rows[:limit]
+    tags = await repository.tags_of(account, [row.id for row in page])
     next_cursor = None
     if len(rows) > limit:
         last = page[-1]
         next_cursor = encode_cursor([last.created_xid, str(last.id)])
     return CustomerPage(
-        data=[CustomerRead.model_validate(row) for row in page], next_cursor=next_cursor
+        data=[to_read(row, tags.get(row.id, [])) for row in page], next_cursor=next_cursor
+    )
+
+
+def to_read(customer: Customer, tags: list[str]) -> CustomerRead:
+    return CustomerRead(
+        id=customer.id,
+        email=customer.email,
+        name=customer.name,
+        phone=customer.phone,
+        properties=customer.properties,
+        tags=tags,
+        subscribed=customer.unsubscribed_at is None,
+        unsubscribed_at=customer.unsubscribed_at,
+        created_at=customer.created_at,
+        updated_at=customer.updated_at,
     )
