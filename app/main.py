@@ -14,9 +14,11 @@ from app.api import (
     account,
     customers,
     health,
+    integration_settings,
     integrations,
     internal,
     problems,
+    properties,
     refresh,
     segments,
     syncs,
@@ -79,7 +81,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["Location"],
         )
     v1 = APIRouter(prefix="/v1")
-    for module in (account, integrations, refresh, segments, syncs, customers):
+    for module in (
+        account,
+        integrations,
+        integration_settings,
+        refresh,
+        segments,
+        syncs,
+        customers,
+        properties,
+    ):
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(internal.router)

@@ -67,6 +67,12 @@ async def world(
         sync = await sync_segment(http, owner, users["id"])
         assert sync["status"] == "finished", sync
         customers = await all_customers(http, owner)
+        created = await http.post(
+            "/v1/properties",
+            json={"key": "owner_plan", "label": "Owner plan", "type": "text"},
+            headers=owner.headers,
+        )
+        assert created.status_code == 201, created.text
     assert customers
     return World(
         owner=owner,
@@ -76,6 +82,7 @@ async def world(
             "segment_id": users["id"],
             "sync_id": sync["id"],
             "customer_id": customers[0]["id"],
+            "property_key": created.json()["key"],
         },
         owner_ids=frozenset(
             [str(owner.account_id), integration["id"], sync["id"]]

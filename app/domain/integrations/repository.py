@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -125,5 +126,41 @@ class IntegrationRepository:
             delete(OAuthState).where(
                 OAuthState.account_id == account.id,
                 OAuthState.expires_at < func.now() - text("interval '1 day'"),
+            )
+        )
+
+    async def save_settings(
+        self,
+        account: AccountScope,
+        integration_id: uuid.UUID,
+        settings: dict[str, Any],
+        *,
+        expected_version: int | None,
+    ) -> int | None:
+        """Replaces a connected integration's settings and bumps their version, if the version
+        is still `expected_version` (any, when None). The new version, or None when nothing
+        was saved (unknown, disconnected, or saved by someone else since)."""
+        statement = update(Integration).where(
+            Integration.id == integration_id,
+            Integration.account_id == account.id,
+            Integration.disconnected_at.is_(None),
+        )
+        if expected_version is not None:
+            statement = statement.where(Integration.settings_version == expected_version)
+        version: int | None = await self.session.scalar(
+            statement.values(settings=settings, settings_version=Integration.settings_version + 1)
+            .returning(Integration.settings_version)
+            .execution_options(synchronize_session="fetch")
+        )
+        return version
+
+    async def settings_version(
+        self, account: AccountScope, integration_id: uuid.UUID
+    ) -> int | None:
+        return await self.session.scalar(
+            select(Integration.settings_version).where(
+                Integration.id == integration_id,
+                Integration.account_id == account.id,
+                Integration.disconnected_at.is_(None),
             )
         )
