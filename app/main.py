@@ -16,6 +16,7 @@ from app.api import (
     health,
     integrations,
     internal,
+    mapping,
     problems,
     refresh,
     segments,
@@ -79,7 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["Location"],
         )
     v1 = APIRouter(prefix="/v1")
-    for module in (account, integrations, refresh, segments, syncs, customers):
+    for module in (account, integrations, refresh, segments, mapping, syncs, customers):
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(internal.router)

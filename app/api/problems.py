@@ -87,6 +87,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         404: "Not found in the caller's account",
         409: "Conflict with the current state",
         413: "The body is larger than the API accepts",
+        412: "The resource changed since the version named in If-Match; read it again",
         415: "The body is not JSON",
         422: "Invalid input; `errors` names the fields at fault",
         502: "Intercom failed or refused the call",

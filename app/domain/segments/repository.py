@@ -75,11 +75,18 @@ class SegmentRepository:
         self.session = session
 
     async def get_for_account(
-        self, account: AccountScope, segment_id: uuid.UUID, *, share_lock: bool = False
+        self,
+        account: AccountScope,
+        segment_id: uuid.UUID,
+        *,
+        share_lock: bool = False,
+        update_lock: bool = False,
     ) -> Segment | None:
         """A visible segment: not deleted, of a connected integration. `share_lock` holds the
         segment and its integration as they are until the transaction ends: a delete or a
-        disconnect waits for it, or it waits for them and then finds the segment gone."""
+        disconnect waits for it, or it waits for them and then finds the segment gone.
+        `update_lock` does the same for a caller that writes the segment (FOR NO KEY UPDATE:
+        writers of the segment wait too, inserts referencing it do not)."""
         statement = (
             select(Segment)
             .join(Integration, Integration.id == Segment.integration_id)
@@ -90,7 +97,9 @@ class SegmentRepository:
                 Integration.disconnected_at.is_(None),
             )
         )
-        if share_lock:
+        if update_lock:
+            statement = statement.with_for_update(key_share=True)
+        elif share_lock:
             statement = statement.with_for_update(read=True)
         return await self.session.scalar(statement)
 
