@@ -118,7 +118,11 @@ async def add_main_lists(
 async def start(world: World, segment_id: uuid.UUID) -> uuid.UUID:
     async with outbox.unit_of_work(world.ports.sessionmaker, world.queue) as session:
         run = await commands.start(
-            session, world.account, segment_id, start_within=timedelta(seconds=30)
+            session,
+            world.account,
+            segment_id,
+            start_within=timedelta(seconds=30),
+            use_default_mapping=True,
         )
     return run.id
 

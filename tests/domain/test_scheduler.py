@@ -37,6 +37,7 @@ async def add_segment(
     *,
     next_sync_at: datetime | None,
     auto_sync: bool = True,
+    mapping_confirmed: bool = True,
 ) -> uuid.UUID:
     async with transaction(sessionmaker) as session:
         segment = Segment(
@@ -49,6 +50,8 @@ async def add_segment(
             person_type="user",
             auto_sync=auto_sync,
             next_sync_at=next_sync_at,
+            mapping=[{"attribute": "email", "property": "email"}] if mapping_confirmed else None,
+            mapping_confirmed_at=datetime.now(UTC) if mapping_confirmed else None,
         )
         session.add(segment)
     return segment.id
