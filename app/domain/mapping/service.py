@@ -169,6 +169,17 @@ async def save(
     errors: list[dict[str, str]] = []
     conflicts: list[PropertyKeyTaken] = []
     mapped: dict[str, int] = {}  # property key (lower case) -> the entry mapping it
+    creating = {
+        entry.create_property.key: PropertyInfo(
+            entry.create_property.key,
+            entry.create_property.label,
+            entry.create_property.type,
+            Target.PROPERTIES,
+            False,
+        )
+        for entry in data.entries
+        if entry.create_property is not None
+    }
     for index, entry in enumerate(data.entries):
         where = f"body.entries.{index}"
         attribute = attributes.get(entry.attribute)
@@ -200,7 +211,9 @@ async def save(
         else:
             assert entry.property is not None
             field = property_field = f"{where}.property"
-            info = properties.get(entry.property)
+            # A property created by another entry of the request counts as existing (and so
+            # is reported as mapped twice, not as unknown).
+            info = properties.get(entry.property) or creating.get(entry.property)
             if info is None:
                 errors.append(_error(field, f"{entry.property!r} is not a property of the account"))
         if info is not None:
