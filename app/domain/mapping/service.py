@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.integrations.settings import IntegrationSettings, OnUnsubscribedInIntercom
@@ -276,13 +277,63 @@ def _confirm(segment: Segment, now: datetime) -> None:
 async def confirm_default(
     session: AsyncSession, account: AccountScope, segment: Segment, *, now: datetime
 ) -> None:
-    """The user chose the default mapping: it is saved as the segment's, confirmed. The caller
-    holds the segment's row lock."""
+    """The user chose the default mapping: it is saved as the segment's, confirmed, unless a
+    concurrent request confirmed one first (the UPDATE waits for it, then matches nothing)."""
     if segment.mapping_confirmed_at is not None:
         return
-    segment.mapping = await default_mapping(session, account, segment.integration_id)
-    _confirm(segment, now)
-    await session.flush()
+    await session.flush()  # the segment's pending changes, before its columns are reloaded
+    await _confirm_default_row(session, account, segment.id, segment.integration_id, now)
+    await session.refresh(segment, ["mapping", "mapping_version", "mapping_confirmed_at"])
+
+
+async def confirm_default_by_id(
+    session: AsyncSession, account: AccountScope, segment_id: uuid.UUID, *, now: datetime
+) -> None:
+    """`confirm_default` for "sync now", before it share-locks the segment and its integration.
+
+    Locks are taken in a disconnect's order, the integration (shared) before the segment
+    (written): a share lock on the segment upgraded to a write would deadlock with a
+    disconnect, or with another start doing the same. Does nothing for a segment that is not
+    there (the caller answers 404) or already confirmed."""
+    row = (
+        await session.execute(
+            select(Segment.integration_id, Segment.mapping_confirmed_at).where(
+                Segment.id == segment_id, Segment.account_id == account.id
+            )
+        )
+    ).first()
+    if row is None or row.mapping_confirmed_at is not None:
+        return
+    await session.execute(
+        select(Integration.id)
+        .where(Integration.id == row.integration_id, Integration.account_id == account.id)
+        .with_for_update(read=True)
+    )
+    await _confirm_default_row(session, account, segment_id, row.integration_id, now)
+
+
+async def _confirm_default_row(
+    session: AsyncSession,
+    account: AccountScope,
+    segment_id: uuid.UUID,
+    integration_id: uuid.UUID,
+    now: datetime,
+) -> None:
+    mapping = await default_mapping(session, account, integration_id)
+    await session.execute(
+        update(Segment)
+        .where(
+            Segment.id == segment_id,
+            Segment.account_id == account.id,
+            Segment.mapping_confirmed_at.is_(None),
+        )
+        .values(
+            mapping=mapping,
+            mapping_version=Segment.mapping_version + 1,
+            mapping_confirmed_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def run_config(

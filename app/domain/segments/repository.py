@@ -85,8 +85,9 @@ class SegmentRepository:
         """A visible segment: not deleted, of a connected integration. `share_lock` holds the
         segment and its integration as they are until the transaction ends: a delete or a
         disconnect waits for it, or it waits for them and then finds the segment gone.
-        `update_lock` does the same for a caller that writes the segment (FOR NO KEY UPDATE:
-        writers of the segment wait too, inserts referencing it do not)."""
+        `update_lock` locks the segment alone for a caller that writes it (FOR NO KEY UPDATE:
+        writers of the segment wait, inserts referencing it do not); not its integration, which
+        a disconnect locks before the segments."""
         statement = (
             select(Segment)
             .join(Integration, Integration.id == Segment.integration_id)
@@ -98,7 +99,7 @@ class SegmentRepository:
             )
         )
         if update_lock:
-            statement = statement.with_for_update(key_share=True)
+            statement = statement.with_for_update(key_share=True, of=Segment)
         elif share_lock:
             statement = statement.with_for_update(read=True)
         return await self.session.scalar(statement)

@@ -223,8 +223,7 @@ async def update(
     now: datetime,
 ) -> SegmentRead:
     repository = SegmentRepository(session)
-    # Accepting the default mapping writes the segment: its row is locked for it at once.
-    segment = await get(session, account, segment_id, update_lock=bool(data.use_default_mapping))
+    segment = await get(session, account, segment_id)
     if data.name is not None and data.name != segment.name:
         if segment.kind != SegmentKind.CUSTOM:
             raise SegmentNotEditable(segment.id, segment.kind, "renamed")

@@ -60,23 +60,18 @@ async def start(
     here, with warnings for mapped attributes archived or removed in Intercom."""
     # Shared locks on the segment and its integration: a run is never inserted beside a
     # disconnect or a delete that would not see it to cancel it (they wait for this
-    # transaction, or it waits for theirs and then finds the segment gone: a 404). Confirming
-    # the default mapping writes the segment: then its lock is taken for update at once (two
-    # share locks upgraded by two requests would deadlock).
-    segment = await segment_service.get(
-        session,
-        account,
-        segment_id,
-        share_lock=not use_default_mapping,
-        update_lock=use_default_mapping,
-    )
+    # transaction, or it waits for theirs and then finds the segment gone: a 404). Accepting
+    # the default mapping writes the segment first, before these locks (see confirm_default_by_id).
+    if use_default_mapping:
+        await mapping_service.confirm_default_by_id(
+            session, account, segment_id, now=datetime.now(UTC)
+        )
+    segment = await segment_service.get(session, account, segment_id, share_lock=True)
     segment_service.ensure_syncable(segment)
     integration = await integration_service.get(session, account, segment.integration_id)
     integration_service.ensure_usable(integration)
     if segment.mapping_confirmed_at is None:
-        if not use_default_mapping:
-            raise MappingNotConfirmed(segment.id)
-        await mapping_service.confirm_default(session, account, segment, now=datetime.now(UTC))
+        raise MappingNotConfirmed(segment.id)
     config, warnings = await mapping_service.run_config(session, account, segment, integration)
     repository = SyncRunRepository(session)
     new_id = await repository.insert_pending(
