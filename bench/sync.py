@@ -230,7 +230,13 @@ async def start(
     segment_id: uuid.UUID,
 ) -> uuid.UUID:
     async with unit_of_work(sessionmaker, queue) as session:
-        run = await commands.start(session, account, segment_id, start_within=timedelta(minutes=5))
+        run = await commands.start(
+            session,
+            account,
+            segment_id,
+            start_within=timedelta(minutes=5),
+            use_default_mapping=True,
+        )
     return run.id
 
 

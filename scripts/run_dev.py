@@ -105,7 +105,9 @@ Demo API key: {api_key}
 Sync a list:
   curl -s {auth} {API}/v1/integrations
   curl -s {auth} "{integration_url}/segments?sort=-count"
-  curl -s -X POST {auth} {API}/v1/segments/{users["id"]}/syncs
+  curl -s {auth} {API}/v1/segments/{users["id"]}/mapping/suggestions
+  curl -s {auth} {json_body} '{{"use_default_mapping": true}}' \\
+    {API}/v1/segments/{users["id"]}/syncs
   curl -s {auth} {API}/v1/syncs/<id from the previous answer>
   curl -s {auth} "{API}/v1/customers?limit=5"
 

@@ -333,6 +333,7 @@ async def test_a_second_sync_now_while_one_is_pending_is_a_409(
             AccountScope(tenant.account_id),
             uuid.UUID(segment["id"]),
             start_within=timedelta(minutes=5),
+            use_default_mapping=True,
         )
 
     second = await http.post(f"/v1/segments/{segment['id']}/syncs", headers=tenant.headers)

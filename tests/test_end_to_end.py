@@ -11,7 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.domain.models import Integration
-from tests.fixtures.factories import Tenant, connect_workspace, create_tenant, segments_of
+from tests.fixtures.factories import (
+    USE_DEFAULT_MAPPING,
+    Tenant,
+    connect_workspace,
+    create_tenant,
+    segments_of,
+)
 
 pytestmark = pytest.mark.usefixtures("worker")
 
@@ -28,7 +34,9 @@ async def wait_for_sync(http: httpx.AsyncClient, tenant: Tenant, sync_id: str) -
 
 
 async def sync_segment(http: httpx.AsyncClient, tenant: Tenant, segment_id: str) -> dict[str, Any]:
-    response = await http.post(f"/v1/segments/{segment_id}/syncs", headers=tenant.headers)
+    response = await http.post(
+        f"/v1/segments/{segment_id}/syncs", json=USE_DEFAULT_MAPPING, headers=tenant.headers
+    )
     assert response.status_code == 202, response.text
     assert response.headers["location"] == f"/v1/syncs/{response.json()['id']}"
     return await wait_for_sync(http, tenant, response.json()["id"])

@@ -19,6 +19,7 @@ from app.domain.models.integrations import REAUTH_REQUIRED
 from app.domain.scope import AccountScope
 from app.domain.syncs import commands
 from tests.fixtures.factories import (
+    USE_DEFAULT_MAPPING,
     Tenant,
     connect_workspace,
     create_integration,
@@ -85,7 +86,9 @@ async def test_sync_now_is_a_409_while_the_integration_needs_reauthorisation(
             .values(status=REAUTH_REQUIRED)
         )
 
-    response = await http.post(f"/v1/segments/{segment['id']}/syncs", headers=tenant.headers)
+    response = await http.post(
+        f"/v1/segments/{segment['id']}/syncs", json=USE_DEFAULT_MAPPING, headers=tenant.headers
+    )
 
     problem = assert_problem(response, 409)
     assert problem["code"] == "integration_reauth_required"
@@ -157,7 +160,9 @@ async def test_a_token_connect_of_a_workspace_needing_reauthorisation_restores_i
         "connected",
     )
     assert await integration_count(sessionmaker, tenant) == 1
-    synced = await http.post(f"/v1/segments/{segment['id']}/syncs", headers=tenant.headers)
+    synced = await http.post(
+        f"/v1/segments/{segment['id']}/syncs", json=USE_DEFAULT_MAPPING, headers=tenant.headers
+    )
     assert synced.status_code == 202, synced.text
 
 
@@ -312,7 +317,9 @@ async def test_disconnect_during_a_running_sync_cancels_it_and_nothing_more_is_w
     segment = await first_segment(http, tenant, sandbox_workspaces[0]["access_token"], "users")
     await set_sandbox_latency(sandbox_url, 1000)
     try:
-        started = await http.post(f"/v1/segments/{segment['id']}/syncs", headers=tenant.headers)
+        started = await http.post(
+            f"/v1/segments/{segment['id']}/syncs", json=USE_DEFAULT_MAPPING, headers=tenant.headers
+        )
         assert started.status_code == 202, started.text
         sync_id = started.json()["id"]
         await wait_for_status(http, tenant, sync_id, "running")
@@ -358,6 +365,7 @@ async def test_a_run_whose_integration_was_disconnected_before_its_claim_fails_c
             AccountScope(tenant.account_id),
             uuid.UUID(segment["id"]),
             start_within=timedelta(0),
+            use_default_mapping=True,
         )
         await session.execute(
             update(Integration)
@@ -514,7 +522,11 @@ async def test_sync_now_beside_a_removal_is_cancelled_by_it_or_refused(
             else:
                 remove = http.delete(f"/v1/integrations/{integration_id}", headers=tenant.headers)
             starts = [
-                http.post(f"/v1/segments/{segment['id']}/syncs", headers=tenant.headers)
+                http.post(
+                    f"/v1/segments/{segment['id']}/syncs",
+                    json=USE_DEFAULT_MAPPING,
+                    headers=tenant.headers,
+                )
                 for _ in range(4)
             ]
 

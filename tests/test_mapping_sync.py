@@ -15,30 +15,37 @@ from tests.test_end_to_end import all_customers, sandbox_contacts, wait_for_sync
 
 pytestmark = pytest.mark.usefixtures("worker")
 
-MAPPING = {
-    "entries": [
-        {"attribute": "email", "property": "email"},
-        {"attribute": "name", "property": "full_name"},
-        {"attribute": "signed_up_at", "property": "signed_up_at"},
-        {"attribute": "location.country", "property": "country"},
-        {
-            "attribute": "custom_attributes.plan",
-            "create_property": {"key": "plan", "label": "Plan", "type": "text"},
-        },
-        {
-            "attribute": "custom_attributes.mrr",
-            "create_property": {"key": "mrr", "label": "Monthly revenue", "type": "number"},
-        },
-        {
-            "attribute": "custom_attributes.beta_tester",
-            "create_property": {"key": "beta", "label": "Beta tester", "type": "boolean"},
-        },
-        {
-            "attribute": "custom_attributes.renewal_date",
-            "create_property": {"key": "renewal", "label": "Renewal", "type": "date"},
-        },
-    ]
-}
+ENTRIES: list[dict[str, Any]] = [
+    {"attribute": "email", "property": "email"},
+    {"attribute": "name", "property": "full_name"},
+    {"attribute": "signed_up_at", "property": "signed_up_at"},
+    {"attribute": "location.country", "property": "country"},
+    {
+        "attribute": "custom_attributes.plan",
+        "create_property": {"key": "plan", "label": "Plan", "type": "text"},
+    },
+    {
+        "attribute": "custom_attributes.mrr",
+        "create_property": {"key": "mrr", "label": "Monthly revenue", "type": "number"},
+    },
+    {
+        "attribute": "custom_attributes.beta_tester",
+        "create_property": {"key": "beta", "label": "Beta tester", "type": "boolean"},
+    },
+    {
+        "attribute": "custom_attributes.renewal_date",
+        "create_property": {"key": "renewal", "label": "Renewal", "type": "date"},
+    },
+]
+# The same, once the properties exist, and with the city too.
+WITH_CITY: list[dict[str, Any]] = [
+    *ENTRIES[:4],
+    {"attribute": "location.city", "property": "city"},
+    *(
+        {"attribute": entry["attribute"], "property": entry["create_property"]["key"]}
+        for entry in ENTRIES[4:]
+    ),
+]
 
 
 def iso(seconds: int) -> str:
@@ -104,7 +111,7 @@ async def test_a_saved_mapping_with_both_duplicate_policies_and_a_tag_gives_the_
 ) -> None:
     workspace = sandbox_workspaces[0]
     users = await first_segment(http, tenant, workspace["access_token"], "users")
-    await put(http, tenant, f"/v1/segments/{users['id']}/mapping", MAPPING)
+    await put(http, tenant, f"/v1/segments/{users['id']}/mapping", {"entries": ENTRIES})
     await put(
         http,
         tenant,
@@ -128,11 +135,7 @@ async def test_a_saved_mapping_with_both_duplicate_policies_and_a_tag_gives_the_
     assert len(tagged.json()["data"]) == min(500, len(expected))
 
     # Skip: a new mapping (now with the city) changes no existing customer.
-    with_city = {
-        "entries": [*MAPPING["entries"][:4], {"attribute": "location.city", "property": "city"}]
-        + [{"attribute": e["attribute"], "property": e["create_property"]["key"]} for e in MAPPING["entries"][4:]]
-    }
-    await put(http, tenant, f"/v1/segments/{users['id']}/mapping", with_city)
+    await put(http, tenant, f"/v1/segments/{users['id']}/mapping", {"entries": WITH_CITY})
     await put(
         http,
         tenant,

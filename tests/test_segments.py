@@ -19,7 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.db import transaction
 from app.domain.models import Segment, SyncRun
 from tests.conftest import INTERNAL_API_TOKEN
-from tests.fixtures.factories import Tenant, connect_workspace, create_tenant, segments_of
+from tests.fixtures.factories import (
+    USE_DEFAULT_MAPPING,
+    Tenant,
+    connect_workspace,
+    create_tenant,
+    segments_of,
+)
 from tests.test_bad_input import assert_problem
 from tests.test_end_to_end import sync_segment
 
@@ -109,7 +115,9 @@ async def test_every_sort_pages_through_each_list_once_in_order(
     everything = await every_page(http, tenant, integration_id, sort=sort, limit=200)
     users = next(s for s in everything if s["kind"] == "users")
     switched = await http.patch(
-        f"/v1/segments/{users['id']}", json={"auto_sync": True}, headers=tenant.headers
+        f"/v1/segments/{users['id']}",
+        json={"auto_sync": True, "use_default_mapping": True},
+        headers=tenant.headers,
     )
     assert switched.status_code == 200, switched.text
     everything = await every_page(http, tenant, integration_id, sort=sort, limit=200)
@@ -372,7 +380,9 @@ async def test_auto_sync_is_scheduled_within_a_day_and_held_to_the_quota(
     switched = []
     for segment in segments[:2]:
         response = await http.patch(
-            f"/v1/segments/{segment['id']}", json={"auto_sync": True}, headers=tenant.headers
+            f"/v1/segments/{segment['id']}",
+            json={"auto_sync": True, "use_default_mapping": True},
+            headers=tenant.headers,
         )
         assert response.status_code == 200, response.text
         switched.append(response.json())
@@ -382,7 +392,9 @@ async def test_auto_sync_is_scheduled_within_a_day_and_held_to_the_quota(
         assert before < next_sync <= before + timedelta(days=1, seconds=5)
 
     over = await http.patch(
-        f"/v1/segments/{segments[2]['id']}", json={"auto_sync": True}, headers=tenant.headers
+        f"/v1/segments/{segments[2]['id']}",
+        json={"auto_sync": True, "use_default_mapping": True},
+        headers=tenant.headers,
     )
     problem = assert_problem(over, 409)
     assert (problem["code"], problem["used"], problem["allowed"]) == (
@@ -399,7 +411,9 @@ async def test_auto_sync_is_scheduled_within_a_day_and_held_to_the_quota(
     assert off.json()["auto_sync"] is False
     assert off.json()["next_sync_at"] is None
     again = await http.patch(
-        f"/v1/segments/{segments[2]['id']}", json={"auto_sync": True}, headers=tenant.headers
+        f"/v1/segments/{segments[2]['id']}",
+        json={"auto_sync": True, "use_default_mapping": True},
+        headers=tenant.headers,
     )
     assert again.status_code == 200, again.text
 
@@ -415,7 +429,11 @@ async def test_concurrent_switches_never_exceed_the_quota(
 
     responses = await asyncio.gather(
         *(
-            http.patch(f"/v1/segments/{s['id']}", json={"auto_sync": True}, headers=tenant.headers)
+            http.patch(
+                f"/v1/segments/{s['id']}",
+                json={"auto_sync": True, "use_default_mapping": True},
+                headers=tenant.headers,
+            )
             for s in segments[:5]
         )
     )
@@ -438,7 +456,9 @@ async def test_the_product_reports_campaigns_through_the_internal_api(
     tenant = await create_tenant(sessionmaker, nps_campaigns=0)
     _, segments = await connected(http, tenant, sandbox_workspaces)
     refused = await http.patch(
-        f"/v1/segments/{segments[0]['id']}", json={"auto_sync": True}, headers=tenant.headers
+        f"/v1/segments/{segments[0]['id']}",
+        json={"auto_sync": True, "use_default_mapping": True},
+        headers=tenant.headers,
     )
     assert assert_problem(refused, 409)["allowed"] == 0
     path = f"/internal/v1/accounts/{tenant.account_id}/nps-campaigns"
@@ -471,7 +491,9 @@ async def test_the_product_reports_campaigns_through_the_internal_api(
         "auto_sync": {"used": 0, "allowed": 1},
     }
     allowed = await http.patch(
-        f"/v1/segments/{segments[0]['id']}", json={"auto_sync": True}, headers=tenant.headers
+        f"/v1/segments/{segments[0]['id']}",
+        json={"auto_sync": True, "use_default_mapping": True},
+        headers=tenant.headers,
     )
     assert allowed.status_code == 200, allowed.text
 
@@ -494,10 +516,14 @@ async def test_a_segment_deleted_in_intercom_cannot_be_switched_on_or_synced(
     read = (await http.get(f"/v1/segments/{segment['id']}", headers=tenant.headers)).json()
     assert read["missing"] is True
     switched = await http.patch(
-        f"/v1/segments/{segment['id']}", json={"auto_sync": True}, headers=tenant.headers
+        f"/v1/segments/{segment['id']}",
+        json={"auto_sync": True, "use_default_mapping": True},
+        headers=tenant.headers,
     )
     assert assert_problem(switched, 409)["code"] == "segment_missing"
-    synced = await http.post(f"/v1/segments/{segment['id']}/syncs", headers=tenant.headers)
+    synced = await http.post(
+        f"/v1/segments/{segment['id']}/syncs", json=USE_DEFAULT_MAPPING, headers=tenant.headers
+    )
     assert assert_problem(synced, 409)["code"] == "segment_missing"
     async with sessionmaker() as session:
         runs = await session.scalar(

@@ -17,7 +17,7 @@ from app.config import Settings
 from app.domain.models import Customer, OutboxMessage, SyncRun
 from app.main import create_app
 from app.workers.arq_backend import ArqQueue, build_worker
-from tests.fixtures.factories import create_tenant, first_segment
+from tests.fixtures.factories import USE_DEFAULT_MAPPING, create_tenant, first_segment
 from tests.servers import api_server, free_port
 from tests.test_end_to_end import all_customers, wait_for_sync
 
@@ -34,7 +34,11 @@ async def test_concurrent_sync_now_requests_start_one_run_and_answer_409_to_the_
 
     answers = await asyncio.gather(
         *(
-            http.post(f"/v1/segments/{segment['id']}/syncs", headers=tenant.headers)
+            http.post(
+                f"/v1/segments/{segment['id']}/syncs",
+                json=USE_DEFAULT_MAPPING,
+                headers=tenant.headers,
+            )
             for _ in range(8)
         )
     )
@@ -64,7 +68,9 @@ async def test_sync_now_while_redis_is_down_is_accepted_and_runs_once_the_relay_
     no_redis = settings.model_copy(update={"redis_url": f"redis://127.0.0.1:{free_port()}/0"})
 
     async with api_server(create_app(no_redis)) as url, httpx.AsyncClient(base_url=url) as client:
-        response = await client.post(f"/v1/segments/{segment['id']}/syncs", headers=tenant.headers)
+        response = await client.post(
+            f"/v1/segments/{segment['id']}/syncs", json=USE_DEFAULT_MAPPING, headers=tenant.headers
+        )
     assert response.status_code == 202, response.text
     run_id = uuid.UUID(response.json()["id"])
     async with sessionmaker() as session:

@@ -112,7 +112,11 @@ async def start_users_sync(
             segments = page.data
             users = next(s for s in segments if s.kind == SegmentKind.USERS)
             run = await commands.start(
-                session, account, users.id, start_within=timedelta(seconds=LEASE_S)
+                session,
+                account,
+                users.id,
+                start_within=timedelta(seconds=LEASE_S),
+                use_default_mapping=True,
             )
     finally:
         await http.aclose()

@@ -4,7 +4,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Body, Query, Response, status
 
 from app.adapters import sync_settings
 from app.api.deps import AccountDep, AdaptersDep, SessionDep
@@ -22,7 +22,7 @@ from app.domain.segments.schemas import (
     SegmentUpdate,
 )
 from app.domain.syncs import commands, queries
-from app.domain.syncs.schemas import SyncRead
+from app.domain.syncs.schemas import SyncRead, SyncStart
 
 router = APIRouter(tags=["segments"])
 
@@ -113,7 +113,9 @@ async def get_segment(
     description="409 `segment_not_editable` when renaming a main list or an Intercom segment; "
     "409 `auto_sync_quota_exceeded` (with `used` and `allowed`) when switching auto-sync on "
     "would exceed the account's quota (its NPS campaigns times a ratio); 409 "
-    "`segment_missing` for a segment deleted in Intercom. A switched-on list is first synced "
+    "`segment_missing` for a segment deleted in Intercom; 409 `mapping_not_confirmed` when "
+    "switching auto-sync on for a list whose mapping nobody confirmed, unless "
+    "`use_default_mapping` is true. A switched-on list is first synced "
     "at its next daily slot (`next_sync_at`).",
 )
 async def update_segment(
@@ -150,10 +152,14 @@ async def delete_segment(segment_id: uuid.UUID, account: AccountDep, session: Se
     "/segments/{segment_id}/syncs",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=SyncRead,
-    responses=problem_responses(401, 404, 409, 422),
+    responses=problem_responses(400, 401, 404, 409, 413, 415, 422),
     summary="Sync now: start a sync of the segment's contacts",
     description="409 `sync_already_active` while a sync of the segment is pending or running; "
-    "409 `integration_reauth_required` while Intercom refuses the integration's token.",
+    "409 `integration_reauth_required` while Intercom refuses the integration's token; 409 "
+    "`mapping_not_confirmed` for a list whose mapping nobody confirmed: its `choices` are "
+    '`use_default_mapping` (send `{"use_default_mapping": true}`) or `map_first` (PUT the '
+    "mapping at `mapping_url`). The run applies the mapping and settings saved when it starts; "
+    "its `warnings` name mapped attributes archived or removed in Intercom.",
 )
 async def start_sync(
     segment_id: uuid.UUID,
@@ -161,6 +167,7 @@ async def start_sync(
     session: SessionDep,
     adapters: AdaptersDep,
     response: Response,
+    data: Annotated[SyncStart | None, Body()] = None,
 ) -> SyncRead:
     # The run and its job's outbox message commit together when the request ends; the job is
     # enqueued right after (or by the relay, if Redis is down at that moment).
@@ -169,6 +176,7 @@ async def start_sync(
         account,
         segment_id,
         start_within=sync_settings(adapters.settings).start_within,
+        use_default_mapping=data.use_default_mapping if data else False,
     )
     response.headers["Location"] = f"/v1/syncs/{run.id}"
     return queries.to_read(run)

@@ -150,7 +150,11 @@ TEST_CONFIG = RunConfig(
 async def start(world: World, segment_id: uuid.UUID, config: RunConfig = TEST_CONFIG) -> uuid.UUID:
     async with outbox.unit_of_work(world.ports.sessionmaker, world.queue) as session:
         run = await commands.start(
-            session, world.account, segment_id, start_within=timedelta(seconds=30)
+            session,
+            world.account,
+            segment_id,
+            start_within=timedelta(seconds=30),
+            use_default_mapping=True,
         )
         run.config = config.to_json()
     return run.id

@@ -37,6 +37,7 @@ async def add_segment(
     *,
     next_sync_at: datetime | None,
     auto_sync: bool = True,
+    mapping_confirmed: bool = True,
 ) -> uuid.UUID:
     async with transaction(sessionmaker) as session:
         segment = Segment(
@@ -49,6 +50,8 @@ async def add_segment(
             person_type="user",
             auto_sync=auto_sync,
             next_sync_at=next_sync_at,
+            mapping=[{"attribute": "email", "property": "email"}] if mapping_confirmed else None,
+            mapping_confirmed_at=datetime.now(UTC) if mapping_confirmed else None,
         )
         session.add(segment)
     return segment.id
@@ -220,3 +223,23 @@ def test_switching_auto_sync_on_schedules_the_next_slot_and_off_clears_it() -> N
 
     segment_service.set_auto_sync(segment, False, now=now)
     assert segment.next_sync_at is None
+
+
+async def test_a_due_segment_whose_mapping_was_never_confirmed_is_skipped_and_moves_on(
+    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, queue: RecordingQueue
+) -> None:
+    tenant, integration_id = await new_integration(sessionmaker, settings)
+    now = far_clock()
+    segment_id = await add_segment(
+        sessionmaker,
+        tenant,
+        integration_id,
+        next_sync_at=now - timedelta(minutes=1),
+        mapping_confirmed=False,
+    )
+
+    result = await tick(sessionmaker, queue, now)
+
+    assert result.skipped[segment_id] == "mapping_not_confirmed"
+    assert await runs_of(sessionmaker, segment_id) == []
+    assert await next_sync_of(sessionmaker, segment_id) == next_slot(segment_id, DAY, after=now)

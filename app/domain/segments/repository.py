@@ -75,11 +75,19 @@ class SegmentRepository:
         self.session = session
 
     async def get_for_account(
-        self, account: AccountScope, segment_id: uuid.UUID, *, share_lock: bool = False
+        self,
+        account: AccountScope,
+        segment_id: uuid.UUID,
+        *,
+        share_lock: bool = False,
+        update_lock: bool = False,
     ) -> Segment | None:
         """A visible segment: not deleted, of a connected integration. `share_lock` holds the
         segment and its integration as they are until the transaction ends: a delete or a
-        disconnect waits for it, or it waits for them and then finds the segment gone."""
+        disconnect waits for it, or it waits for them and then finds the segment gone.
+        `update_lock` locks the segment alone for a caller that writes it (FOR NO KEY UPDATE:
+        writers of the segment wait, inserts referencing it do not); not its integration, which
+        a disconnect locks before the segments."""
         statement = (
             select(Segment)
             .join(Integration, Integration.id == Segment.integration_id)
@@ -90,7 +98,9 @@ class SegmentRepository:
                 Integration.disconnected_at.is_(None),
             )
         )
-        if share_lock:
+        if update_lock:
+            statement = statement.with_for_update(key_share=True, of=Segment)
+        elif share_lock:
             statement = statement.with_for_update(read=True)
         return await self.session.scalar(statement)
 

@@ -132,7 +132,13 @@ class SegmentUpdate(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"auto_sync": True}, {"name": "Trial users (US)"}]},
+        json_schema_extra={
+            "examples": [
+                {"auto_sync": True},
+                {"name": "Trial users (US)"},
+                {"auto_sync": True, "use_default_mapping": True},
+            ]
+        },
     )
 
     name: SegmentName | None = Field(default=None, description="Custom segments only.")
@@ -140,7 +146,15 @@ class SegmentUpdate(BaseModel):
         default=None,
         # Strict: "yes", "off" or 1 are not a switch position a client should rely on.
         strict=True,
-        description="On: synced every 24 hours, within the account's auto-sync quota.",
+        description="On: synced every 24 hours, within the account's auto-sync quota. A list "
+        "whose mapping was never confirmed is refused (409 `mapping_not_confirmed`) unless "
+        "`use_default_mapping` is true.",
+    )
+    use_default_mapping: bool | None = Field(
+        default=None,
+        strict=True,
+        description="With `auto_sync` true on a list whose mapping was never confirmed: accept "
+        "the default mapping (saved as the list's, confirmed). Ignored otherwise.",
     )
 
     @model_validator(mode="after")

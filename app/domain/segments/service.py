@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.accounts import service as account_service
+from app.domain.mapping import service as mapping_service
+from app.domain.mapping.errors import MappingNotConfirmed
 from app.domain.models import Integration, Segment, SegmentKind, SyncRun
 from app.domain.pagination import decode_cursor, encode_cursor
 from app.domain.ports import IntercomWorkspace
@@ -70,10 +72,15 @@ def search_query(segment: Segment) -> dict[str, Any]:
 
 
 async def get(
-    session: AsyncSession, account: AccountScope, segment_id: uuid.UUID, *, share_lock: bool = False
+    session: AsyncSession,
+    account: AccountScope,
+    segment_id: uuid.UUID,
+    *,
+    share_lock: bool = False,
+    update_lock: bool = False,
 ) -> Segment:
     segment = await SegmentRepository(session).get_for_account(
-        account, segment_id, share_lock=share_lock
+        account, segment_id, share_lock=share_lock, update_lock=update_lock
     )
     if segment is None:
         raise SegmentNotFound(segment_id)
@@ -234,6 +241,10 @@ async def update(
             quota = await auto_sync_quota(session, account, auto_sync_ratio, lock=True)
             if quota.used >= quota.allowed:
                 raise AutoSyncQuotaExceeded(quota.used, quota.allowed)
+            if segment.mapping_confirmed_at is None:
+                if not data.use_default_mapping:
+                    raise MappingNotConfirmed(segment.id)
+                await mapping_service.confirm_default(session, account, segment, now=now)
         set_auto_sync(segment, data.auto_sync, now=now)
     await session.flush()
     return await read(session, account, segment.id)

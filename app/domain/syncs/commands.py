@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.integrations import service as integration_service
+from app.domain.mapping import service as mapping_service
+from app.domain.mapping.errors import MappingNotConfirmed
 from app.domain.models import SyncRun, SyncStatus, SyncTrigger
 from app.domain.outbox import service as outbox
 from app.domain.scope import AccountScope
@@ -46,17 +48,31 @@ async def start(
     *,
     start_within: timedelta,
     trigger: SyncTrigger = SyncTrigger.MANUAL,
+    use_default_mapping: bool = False,
 ) -> SyncRun:
     """Records a pending run and, with it, the job that will run it. `start_within` is how
     long the job may take to start before the sweeper sends another (a lost job, a Redis
-    flush)."""
+    flush).
+
+    A segment whose mapping nobody confirmed is refused (409 `mapping_not_confirmed`), unless
+    `use_default_mapping`: then the default mapping is saved as its confirmed one first. The
+    run's config (the mapping resolved, the segment's and integration's settings) is fixed
+    here, with warnings for mapped attributes archived or removed in Intercom."""
     # Shared locks on the segment and its integration: a run is never inserted beside a
     # disconnect or a delete that would not see it to cancel it (they wait for this
-    # transaction, or it waits for theirs and then finds the segment gone: a 404).
+    # transaction, or it waits for theirs and then finds the segment gone: a 404). Accepting
+    # the default mapping writes the segment first, before these locks (see confirm_default_by_id).
+    if use_default_mapping:
+        await mapping_service.confirm_default_by_id(
+            session, account, segment_id, now=datetime.now(UTC)
+        )
     segment = await segment_service.get(session, account, segment_id, share_lock=True)
     segment_service.ensure_syncable(segment)
     integration = await integration_service.get(session, account, segment.integration_id)
     integration_service.ensure_usable(integration)
+    if segment.mapping_confirmed_at is None:
+        raise MappingNotConfirmed(segment.id)
+    config, warnings = await mapping_service.run_config(session, account, segment, integration)
     repository = SyncRunRepository(session)
     new_id = await repository.insert_pending(
         {
@@ -68,6 +84,8 @@ async def start(
             "skipped_reasons": {},
             "failed_reasons": {},
             "generation": 0,
+            "config": config.to_json(),
+            "warnings": warnings,
             # On the database's clock, the one the sweeper compares it with.
             "lease_expires_at": func.now() + start_within,
         }

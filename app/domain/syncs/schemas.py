@@ -118,3 +118,19 @@ def summarise(run: SyncRun) -> SyncSummary:
         error_code=run.error_code,
         report=SyncReportSummary.model_validate(run),
     )
+
+
+class SyncStart(BaseModel):
+    """Options of "sync now"; the body may be left out."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"use_default_mapping": True}]}
+    )
+
+    use_default_mapping: bool = Field(
+        default=False,
+        strict=True,
+        description="For a list whose mapping was never confirmed: accept the default mapping "
+        "(saved as the list's, confirmed) and sync. Without it such a list answers 409 "
+        "`mapping_not_confirmed`. Ignored once a mapping is confirmed.",
+    )

@@ -1,0 +1,122 @@
+"""A list's mapping (which Intercom attribute imports into which customer property) and its
+settings (duplicates policy, tag): versioned resources with an ETag and If-Match writes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+
+from app.api.deps import AccountDep, SessionDep
+from app.api.problems import problem_responses
+from app.api.versioning import expected_version, set_etag
+from app.domain.mapping import service as mapping_service
+from app.domain.mapping.schemas import MappingRead, MappingUpdate, SuggestionList
+from app.domain.segments import settings as segment_settings
+from app.domain.segments.settings import SegmentSettingsRead, SegmentSettingsUpdate
+
+router = APIRouter(tags=["mapping"])
+
+ExpectedVersion = Annotated[int | None, Depends(expected_version)]
+
+
+@router.get(
+    "/segments/{segment_id}/mapping",
+    response_model=MappingRead,
+    responses=problem_responses(401, 404, 422),
+    summary="The list's mapping: which Intercom attribute imports into which property",
+    description="Never saved (`saved` false): the default mapping, the standard attributes' "
+    "default properties and the attributes matching an existing property. The ETag is the "
+    "version to name in If-Match when saving.",
+)
+async def get_mapping(
+    segment_id: uuid.UUID, account: AccountDep, session: SessionDep, response: Response
+) -> MappingRead:
+    mapping = await mapping_service.read(session, account, segment_id)
+    set_etag(response, mapping.version)
+    return mapping
+
+
+@router.get(
+    "/segments/{segment_id}/mapping/suggestions",
+    response_model=SuggestionList,
+    responses=problem_responses(401, 404, 422),
+    summary="For each Intercom attribute, the property it should import into, and why",
+    description="From the integration's cached data attributes (refresh the data to see new "
+    "ones). A suggestion names an existing property (`property`) or proposes one to create "
+    "(`create`), with a `reason`: `standard_attribute`, `same_key`, `same_label`, `no_match`, "
+    "`archived` or `removed`.",
+)
+async def get_mapping_suggestions(
+    segment_id: uuid.UUID, account: AccountDep, session: SessionDep
+) -> SuggestionList:
+    return await mapping_service.suggestions(session, account, segment_id)
+
+
+@router.put(
+    "/segments/{segment_id}/mapping",
+    response_model=MappingRead,
+    responses=problem_responses(400, 401, 404, 409, 412, 413, 415, 422),
+    summary="Save and confirm the list's mapping, creating new properties on the way",
+    description="Replaces the mapping whole. Each entry names an attribute of the cache (an "
+    "archived one is allowed, a removed one is not) and an existing property (`property`) or "
+    "one to create (`create_property`, created in the same transaction). 422 names every "
+    "entry at fault (unknown attribute or property, a property mapped twice, a pair that does "
+    "not convert, `email` not mapped); 409 `property_key_taken` for a property to create "
+    "whose key exists; 412 `version_mismatch` when If-Match names an older version. Nothing "
+    "is saved on any error.",
+)
+async def put_mapping(
+    segment_id: uuid.UUID,
+    data: MappingUpdate,
+    account: AccountDep,
+    session: SessionDep,
+    response: Response,
+    version: ExpectedVersion,
+) -> MappingRead:
+    mapping = await mapping_service.save(
+        session, account, segment_id, data, expected_version=version, now=datetime.now(UTC)
+    )
+    set_etag(response, mapping.version)
+    return mapping
+
+
+@router.get(
+    "/segments/{segment_id}/settings",
+    response_model=SegmentSettingsRead,
+    responses=problem_responses(401, 404, 422),
+    summary="The list's sync settings: duplicates policy and tag",
+    tags=["segments"],
+)
+async def get_segment_settings(
+    segment_id: uuid.UUID, account: AccountDep, session: SessionDep, response: Response
+) -> SegmentSettingsRead:
+    settings = await segment_settings.read(session, account, segment_id)
+    set_etag(response, settings.version)
+    return settings
+
+
+@router.put(
+    "/segments/{segment_id}/settings",
+    response_model=SegmentSettingsRead,
+    responses=problem_responses(400, 401, 404, 412, 413, 415, 422),
+    summary="Save the list's sync settings",
+    description="412 `version_mismatch` when If-Match names an older version. Applies from "
+    "the list's next sync.",
+    tags=["segments"],
+)
+async def put_segment_settings(
+    segment_id: uuid.UUID,
+    data: SegmentSettingsUpdate,
+    account: AccountDep,
+    session: SessionDep,
+    response: Response,
+    version: ExpectedVersion,
+) -> SegmentSettingsRead:
+    settings = await segment_settings.save(
+        session, account, segment_id, data, expected_version=version
+    )
+    set_etag(response, settings.version)
+    return settings

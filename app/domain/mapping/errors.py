@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import uuid
+
+from app.errors import AppError, Conflict
+
+
+class PropertyKeyTaken(Conflict):
+    code = "property_key_taken"
+    title = "A property already has this key"
+
+    def __init__(self, key: str, field: str | None = None) -> None:
+        super().__init__(
+            f"A default or custom property of this account already has the key {key!r} (keys "
+            "are compared without case); map the attribute to it, or choose another key.",
+            key=key,
+            **({"field": field} if field else {}),
+        )
+
+
+class MappingNotConfirmed(Conflict):
+    """A list is synced only once someone chose what its syncs import: the mapping saved with a
+    PUT, or the default mapping accepted with `use_default_mapping`."""
+
+    code = "mapping_not_confirmed"
+    title = "The list's mapping was never confirmed"
+
+    def __init__(self, segment_id: uuid.UUID) -> None:
+        super().__init__(
+            f"Nobody confirmed what syncs of segment {segment_id} import. Either send "
+            '`{"use_default_mapping": true}` to accept the default mapping, or review it at '
+            "`mapping_url` (PUT it) first.",
+            segment_id=str(segment_id),
+            choices=["use_default_mapping", "map_first"],
+            mapping_url=f"/v1/segments/{segment_id}/mapping",
+            suggestions_url=f"/v1/segments/{segment_id}/mapping/suggestions",
+        )
+
+
+class MappingInvalid(AppError):
+    """A mapping that breaks the rules; `errors` names every entry at fault, and nothing is
+    saved."""
+
+    status = 422
+    code = "invalid_input"
+    title = "Invalid mapping"
+
+    def __init__(self, errors: list[dict[str, str]]) -> None:
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        super().__init__(f"{first['field']}: {first['message']}{more}", errors=errors)
