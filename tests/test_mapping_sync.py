@@ -161,3 +161,24 @@ async def test_a_saved_mapping_with_both_duplicate_policies_and_a_tag_gives_the_
     for email, want in expected.items():
         got = customers[email]
         assert (got["name"], got["properties"]) == (want["name"], want["properties"]), email
+
+
+async def test_a_mapped_attribute_archived_in_intercom_is_reported_not_fatal(
+    http: httpx.AsyncClient, tenant: Tenant, sandbox_workspaces: list[dict[str, Any]]
+) -> None:
+    users = await first_segment(http, tenant, sandbox_workspaces[0]["access_token"], "users")
+    entries = [
+        *ENTRIES[:2],
+        {
+            "attribute": "custom_attributes.legacy_score",
+            "create_property": {"key": "legacy_score", "label": "Legacy", "type": "number"},
+        },
+    ]
+    await put(http, tenant, f"/v1/segments/{users['id']}/mapping", {"entries": entries})
+
+    run = await sync(http, tenant, users["id"])
+
+    assert {"code": "attribute_archived", "attribute": "custom_attributes.legacy_score"} in [
+        {k: v for k, v in warning.items() if v is not None} for warning in run["warnings"]
+    ]
+    assert run["counters"]["created"] > 0

@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.integrations.settings import IntegrationSettings, OnUnsubscribedInIntercom
+from app.domain.integrations import settings_service as integration_settings
+from app.domain.integrations.settings import OnUnsubscribedInIntercom
 from app.domain.mapping import properties as property_lookup
 from app.domain.mapping.config import Duplicates, MappedAttribute, RunConfig
 from app.domain.mapping.conversions import conversion_for
@@ -374,7 +375,8 @@ async def run_config(
         mapped.append(
             MappedAttribute(attribute=name, property=key, conversion=conversion, target=info.target)
         )
-    settings = IntegrationSettings.model_validate(integration.settings)
+    # Tolerant: a stored value no longer valid falls back to its default, not to a 500.
+    settings = integration_settings.parse(integration.settings)
     config = RunConfig(
         mapping=tuple(mapped),
         duplicates=Duplicates(segment.duplicates),

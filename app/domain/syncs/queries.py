@@ -10,7 +10,7 @@ from app.domain.models import SyncRun
 from app.domain.scope import AccountScope
 from app.domain.syncs.errors import SyncNotFound
 from app.domain.syncs.repository import SyncRunRepository
-from app.domain.syncs.schemas import SyncCounters, SyncRead
+from app.domain.syncs.schemas import SyncCounters, SyncRead, SyncWarning
 
 
 def to_read(run: SyncRun) -> SyncRead:
@@ -22,6 +22,7 @@ def to_read(run: SyncRun) -> SyncRead:
         counters=SyncCounters.model_validate(run),
         error_code=run.error_code,
         error=run.error,
+        warnings=[SyncWarning.model_validate(item) for item in run.warnings or []],
         created_at=run.created_at,
         started_at=run.started_at,
         finished_at=run.finished_at,

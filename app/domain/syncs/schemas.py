@@ -39,6 +39,7 @@ SYNC_EXAMPLE: JsonDict = {
     },
     "error_code": None,
     "error": None,
+    "warnings": [{"code": "attribute_archived", "attribute": "custom_attributes.legacy_score"}],
     "created_at": "2026-11-30T09:00:00Z",
     "started_at": "2026-11-30T09:00:01Z",
     "finished_at": "2026-11-30T09:00:48Z",
@@ -62,6 +63,15 @@ SYNC_SUMMARY_EXAMPLE: JsonDict = {
 }
 
 
+class SyncWarning(BaseModel):
+    code: str = Field(
+        description="attribute_archived, attribute_removed, property_removed or "
+        "conversion_unavailable."
+    )
+    attribute: str | None = None
+    property: str | None = None
+
+
 class SyncRead(BaseModel):
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [SYNC_EXAMPLE]})
 
@@ -72,6 +82,11 @@ class SyncRead(BaseModel):
     counters: SyncCounters
     error_code: str | None
     error: str | None
+    warnings: list[SyncWarning] = Field(
+        default_factory=list,
+        description="What the run noticed without failing, e.g. a mapped attribute archived or "
+        "removed in Intercom (its values are not imported).",
+    )
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
