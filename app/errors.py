@@ -58,8 +58,8 @@ class PreconditionFailed(AppError):
 
     def __init__(self, resource: str, current_version: int) -> None:
         super().__init__(
-            f"The {resource} was saved by someone else since you read it; read it again "
-            f"(version {current_version}) and reapply your change.",
+            f"Someone saved the {resource} since you read it; read it again (version "
+            f"{current_version}) and reapply your change.",
             current_version=current_version,
         )
 

@@ -4,11 +4,13 @@ sync that needs a confirmed mapping (its run's config and warnings)."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -568,3 +570,61 @@ async def mark_removed(
             )
             .values(removed_at=datetime.now(UTC))
         )
+
+
+async def test_a_property_deleted_while_a_mapping_names_it_fails_one_of_the_two(
+    http: httpx.AsyncClient, tenant: Tenant, sandbox_workspaces: list[dict[str, Any]]
+) -> None:
+    _, main = await lists(http, tenant, sandbox_workspaces[0]["access_token"])
+    for attempt in range(8):
+        key = f"race_{attempt}"
+        created = await http.post(
+            "/v1/properties",
+            json={"key": key, "label": "Race", "type": "text"},
+            headers=tenant.headers,
+        )
+        assert created.status_code == 201, created.text
+        saved, deleted = await asyncio.gather(
+            put_mapping(
+                http, tenant, main["users"], [EMAIL, {"attribute": "role", "property": key}]
+            ),
+            http.delete(f"/v1/properties/{key}", headers=tenant.headers),
+        )
+        # Never both: a mapping naming a property that no longer exists.
+        assert (saved.status_code, deleted.status_code) in ((200, 409), (422, 204)), (
+            saved.text,
+            deleted.text,
+        )
+
+
+async def test_tags_are_set_by_a_lists_settings_not_by_a_mapping(
+    http: httpx.AsyncClient, tenant: Tenant, sandbox_workspaces: list[dict[str, Any]]
+) -> None:
+    _, main = await lists(http, tenant, sandbox_workspaces[0]["access_token"])
+
+    response = await put_mapping(
+        http, tenant, main["users"], [EMAIL, {"attribute": "name", "property": "tags"}]
+    )
+
+    problem = assert_problem(response, 422)
+    assert problem["errors"][0]["field"] == "body.entries.1.property"
+    suggestions = await suggestions_of(http, tenant, main["users"])
+    assert all(item.get("property") != "tags" for item in suggestions.values())
+
+
+@pytest.mark.parametrize("if_match", ['W/"{v}"', '"99999999999999999999"', '"{w}"'])
+async def test_an_if_match_that_names_no_current_version_is_a_412(
+    http: httpx.AsyncClient,
+    tenant: Tenant,
+    sandbox_workspaces: list[dict[str, Any]],
+    if_match: str,
+) -> None:
+    _, main = await lists(http, tenant, sandbox_workspaces[0]["access_token"])
+    read = await http.get(mapping_url(main["users"]), headers=tenant.headers)
+    version = int(read.headers["etag"].strip('"'))
+
+    response = await put_mapping(
+        http, tenant, main["users"], [EMAIL], if_match.format(v=version, w=version + 1)
+    )
+
+    assert assert_problem(response, 412)["code"] == "version_mismatch"

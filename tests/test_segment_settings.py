@@ -60,7 +60,7 @@ async def test_invalid_settings_are_422s_naming_the_field_and_change_nothing(
 
     for body, field in [
         ({"duplicates": "merge"}, "body.duplicates"),
-        ({}, "body.duplicates"),
+        ({"duplicates": None}, "body.duplicates"),
         ({"duplicates": "skip", "tag": "x" * 101}, "body.tag"),
         ({"duplicates": "skip", "tag": "a\x07b"}, "body.tag"),
         ({"duplicates": "skip", "tag": "   "}, "body.tag"),
@@ -73,6 +73,17 @@ async def test_invalid_settings_are_422s_naming_the_field_and_change_nothing(
     )
     assert assert_problem(bad_etag, 422)["errors"][0]["field"] == "header.if-match"
     assert (await http.get(url, headers=tenant.headers)).json()["version"] == 0
+
+
+async def test_settings_left_out_take_their_defaults(
+    http: httpx.AsyncClient, tenant: Tenant, sandbox_workspaces: list[dict[str, Any]]
+) -> None:
+    segment = await first_segment(http, tenant, sandbox_workspaces[0]["access_token"], "users")
+
+    saved = await http.put(settings_url(segment), json={"tag": "VIP"}, headers=tenant.headers)
+
+    assert saved.status_code == 200, saved.text
+    assert (saved.json()["duplicates"], saved.json()["tag"]) == ("update", "VIP")
 
 
 async def test_settings_of_an_unknown_segment_are_a_404(

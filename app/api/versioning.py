@@ -22,7 +22,7 @@ def expected_version(
     if_match: Annotated[
         str | None,
         Header(
-            max_length=64,
+            max_length=200,
             description="The ETag of the version read (a quoted number): the write is refused "
             "with 412 `version_mismatch` if someone saved since. Without it, the write applies "
             "to whatever is current.",
@@ -31,7 +31,16 @@ def expected_version(
 ) -> int | None:
     if if_match is None or if_match.strip() == "*":
         return None
-    tag = if_match.strip().removeprefix("W/")
-    if len(tag) >= 2 and tag[0] == tag[-1] == '"' and tag[1:-1].isdigit() and len(tag) < 20:
-        return int(tag[1:-1])
+    tag = if_match.strip()
+    weak = tag.startswith("W/")
+    tag = tag.removeprefix("W/")
+    if len(tag) >= 2 and tag[0] == tag[-1] == '"' and tag[1:-1].isascii() and tag[1:-1].isdigit():
+        # If-Match compares strongly (RFC 9110 §13.1.1): a weak tag, or a version beyond any
+        # we issue, matches nothing, which is a 412, not a malformed header.
+        version = int(tag[1:-1])
+        return NO_VERSION if weak or version >= 2**31 else version
     raise InvalidInput("header.if-match", 'is not an ETag of this API (a quoted number, "3")')
+
+
+# Matches no resource's version.
+NO_VERSION = -1

@@ -135,3 +135,12 @@ def test_attribute_values_are_read_by_their_full_name(name: str, value: object) 
         custom_attributes={"plan": "Pro"},
     )
     assert attribute_value(subject, name) == value
+
+
+def test_a_contact_without_an_email_is_skipped_as_such_whatever_else_fails() -> None:
+    config = RunConfig(
+        mapping=(mapped("custom_attributes.seats", "seats", Conversion.NUMBER), *STANDARD.mapping)
+    )
+    with pytest.raises(Skip) as skipped:
+        map_contact(contact(email=None, custom_attributes={"seats": "many"}), config)
+    assert skipped.value.reason == "no_email"

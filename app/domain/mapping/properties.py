@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,6 +43,18 @@ def is_default_key(key: str) -> bool:
 async def all_properties(session: AsyncSession, account: AccountScope) -> dict[str, PropertyInfo]:
     """Every property of the account by key: the defaults first, then the custom ones."""
     return {info.key: _view(info) for info in await properties.list_all(session, account)}
+
+
+async def lock_named(
+    session: AsyncSession, account: AccountScope, keys: Sequence[str]
+) -> list[str]:
+    """Share-locks the custom properties among `keys` (in key order, the same in every
+    transaction); returns those that no longer exist."""
+    gone = []
+    for key in sorted({key for key in keys if not is_default(key)}):
+        if await properties.resolve(session, account, key, share_lock=True) is None:
+            gone.append(key)
+    return gone
 
 
 async def create_custom(

@@ -29,7 +29,7 @@ from app.domain.mapping.schemas import (
 )
 from app.domain.mapping.suggestions import Attribute, Suggestion, default_entries, suggest
 from app.domain.models import Integration, Segment
-from app.domain.properties.catalog import Target
+from app.domain.properties.catalog import DEFAULTS_BY_KEY, Target
 from app.domain.refresh.repository import AttributeRepository
 from app.domain.scope import AccountScope
 from app.domain.segments.errors import SegmentNotFound
@@ -168,6 +168,12 @@ async def save(
     attributes = await attributes_of(session, account, segment.integration_id)
     properties = await property_lookup.all_properties(session, account)
     taken = {key.lower() for key in properties}
+    # The custom properties the mapping names stay until this transaction ends: a concurrent
+    # delete waits and then finds them in use, or deleted them first and they are unknown here.
+    for gone in await property_lookup.lock_named(
+        session, account, [entry.property for entry in data.entries if entry.property]
+    ):
+        properties.pop(gone, None)
     errors: list[dict[str, str]] = []
     conflicts: list[PropertyKeyTaken] = []
     mapped: dict[str, int] = {}  # property key (lower case) -> the entry mapping it
@@ -218,6 +224,15 @@ async def save(
             info = properties.get(entry.property) or creating.get(entry.property)
             if info is None:
                 errors.append(_error(field, f"{entry.property!r} is not a property of the account"))
+            elif info.default and not DEFAULTS_BY_KEY[info.key].mappable:
+                errors.append(
+                    _error(
+                        field,
+                        f"{info.key!r} is set by the product (a list's tag, in its settings), "
+                        "not by a mapping",
+                    )
+                )
+                info = None
         if info is not None:
             first = mapped.setdefault(info.key.lower(), index)
             if first != index:

@@ -20,7 +20,12 @@ from dataclasses import dataclass
 
 from app.domain.mapping.conversions import conversion_for
 from app.domain.mapping.properties import PROPERTY_KEY_MAX_LENGTH, PropertyInfo, is_valid_key
-from app.domain.properties.catalog import DEFAULT_PROPERTIES, PropertyType, is_default
+from app.domain.properties.catalog import (
+    DEFAULT_PROPERTIES,
+    DEFAULTS_BY_KEY,
+    PropertyType,
+    is_default,
+)
 
 CUSTOM_PREFIX = "custom_attributes."
 # The standard Intercom attribute -> the default property it is mapped to automatically.
@@ -98,8 +103,9 @@ def suggest(
                 attribute, Reason.STANDARD_ATTRIBUTE, property=properties[key]
             )
             taken.add(key)
-    by_key = {normalise(info.key): info for info in properties.values()}
-    by_label = {normalise(info.label): info for info in properties.values()}
+    targets = [info for info in properties.values() if _mappable(info)]
+    by_key = {normalise(info.key): info for info in targets}
+    by_label = {normalise(info.label): info for info in targets}
     proposed: set[str] = set()
     for attribute in attributes:
         if attribute.name in chosen:
@@ -141,6 +147,10 @@ def _match(
         if info is not None and info.key not in taken and _converts(attribute, info):
             return Suggestion(attribute, reason, property=info)
     return None
+
+
+def _mappable(info: PropertyInfo) -> bool:
+    return not info.default or DEFAULTS_BY_KEY[info.key].mappable
 
 
 def _proposal(

@@ -35,6 +35,8 @@ class DefaultProperty:
     # The standard Intercom attribute (its full_name) mapped to it automatically, if any.
     intercom: str | None = None
     target: Target = Target.PROPERTIES
+    # False: set by the product itself, not by a mapping (a segment's tag fills `tags`).
+    mappable: bool = True
 
 
 DEFAULT_PROPERTIES: tuple[DefaultProperty, ...] = (
@@ -51,7 +53,7 @@ DEFAULT_PROPERTIES: tuple[DefaultProperty, ...] = (
     DefaultProperty("timezone", "Timezone", PropertyType.TEXT),
     DefaultProperty("signed_up_at", "Signed up at", PropertyType.DATE, "signed_up_at"),
     DefaultProperty("last_seen_at", "Last seen at", PropertyType.DATE, "last_seen_at"),
-    DefaultProperty("tags", "Tags", PropertyType.TEXT),
+    DefaultProperty("tags", "Tags", PropertyType.TEXT, mappable=False),
 )
 DEFAULTS_BY_KEY = {prop.key: prop for prop in DEFAULT_PROPERTIES}
 

@@ -30,8 +30,9 @@ class SegmentSettingsUpdate(BaseModel):
     )
 
     duplicates: Duplicates = Field(
+        default=Duplicates.UPDATE,
         description="`update`: a contact whose email already is a customer updates it; "
-        "`skip`: the customer is left untouched and the contact skipped (`duplicate_skipped`)."
+        "`skip`: the customer is left untouched and the contact skipped (`duplicate_skipped`).",
     )
     tag: Tag | None = Field(
         default=None, description="Put on every customer a sync of the list imports; none if null."

@@ -81,11 +81,25 @@ def attribute_value(contact: Contact, name: str) -> Any:
 def map_contact(contact: Contact, config: RunConfig) -> MappedCustomer:
     """The customer the run's mapping makes of the contact. Raises Skip when the contact cannot
     become a customer (no email), Fail when a value does not convert."""
+    # The email first: a contact without one is skipped as such, whatever else fails.
     email: Any = None
+    for entry in config.mapping:
+        if entry.target == Target.EMAIL:
+            try:
+                email = convert(entry.conversion, attribute_value(contact, entry.attribute))
+            except ConversionFailed:
+                email = None
+    email = normalise_email(email) if isinstance(email, str) else None
+    if email is None:
+        raise Skip("no_email")
+    if not _EMAIL.match(email):
+        raise Skip("invalid_email")
     name: str | None = None
     phone: str | None = None
     properties: dict[str, Any] = {}
     for entry in config.mapping:
+        if entry.target == Target.EMAIL:
+            continue
         try:
             value = convert(entry.conversion, attribute_value(contact, entry.attribute))
         except ConversionFailed:
@@ -93,19 +107,12 @@ def map_contact(contact: Contact, config: RunConfig) -> MappedCustomer:
         if value is None:
             continue
         match entry.target:
-            case Target.EMAIL:
-                email = value
             case Target.NAME:
                 name = value.strip() or None
             case Target.PHONE:
                 phone = value.strip() or None
             case _:
                 properties[entry.property] = value
-    email = normalise_email(email) if isinstance(email, str) else None
-    if email is None:
-        raise Skip("no_email")
-    if not _EMAIL.match(email):
-        raise Skip("invalid_email")
     return MappedCustomer(
         email=email,
         name=name,
