@@ -4,13 +4,19 @@ value."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.db import transaction
+from app.domain.models import IntercomAttribute
 from tests.fixtures.factories import Tenant, first_segment
+from tests.test_bad_input import assert_problem
 from tests.test_end_to_end import all_customers, sandbox_contacts, wait_for_sync
 
 pytestmark = pytest.mark.usefixtures("worker")
@@ -182,3 +188,26 @@ async def test_a_mapped_attribute_archived_in_intercom_is_reported_not_fatal(
         {k: v for k, v in warning.items() if v is not None} for warning in run["warnings"]
     ]
     assert run["counters"]["created"] > 0
+
+
+async def test_a_mapping_whose_email_attribute_is_gone_starts_no_run(
+    http: httpx.AsyncClient,
+    tenant: Tenant,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    sandbox_workspaces: list[dict[str, Any]],
+) -> None:
+    users = await first_segment(http, tenant, sandbox_workspaces[0]["access_token"], "users")
+    await put(http, tenant, f"/v1/segments/{users['id']}/mapping", {"entries": ENTRIES[:2]})
+    async with transaction(sessionmaker) as session:
+        await session.execute(
+            update(IntercomAttribute)
+            .where(
+                IntercomAttribute.integration_id == uuid.UUID(users["integration_id"]),
+                IntercomAttribute.name == "email",
+            )
+            .values(removed_at=datetime.now(UTC))
+        )
+
+    response = await http.post(f"/v1/segments/{users['id']}/syncs", headers=tenant.headers)
+
+    assert assert_problem(response, 409)["code"] == "mapping_without_email"

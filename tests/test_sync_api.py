@@ -20,6 +20,7 @@ from app.workers.arq_backend import ArqQueue, build_worker
 from tests.fixtures.factories import USE_DEFAULT_MAPPING, create_tenant, first_segment
 from tests.servers import api_server, free_port
 from tests.test_end_to_end import all_customers, wait_for_sync
+from tests.test_integrations import set_sandbox_latency
 
 pytestmark = pytest.mark.usefixtures("worker")
 
@@ -27,24 +28,31 @@ pytestmark = pytest.mark.usefixtures("worker")
 async def test_concurrent_sync_now_requests_start_one_run_and_answer_409_to_the_others(
     http: httpx.AsyncClient,
     sessionmaker: async_sessionmaker[AsyncSession],
+    sandbox_url: str,
     sandbox_workspaces: list[dict[str, Any]],
 ) -> None:
     tenant = await create_tenant(sessionmaker)
     segment = await first_segment(http, tenant, sandbox_workspaces[0]["access_token"], "leads")
 
-    answers = await asyncio.gather(
-        *(
-            http.post(
-                f"/v1/segments/{segment['id']}/syncs",
-                json=USE_DEFAULT_MAPPING,
-                headers=tenant.headers,
+    # A run that outlasts the requests: one that finished in between would rightly let a
+    # later request start the next.
+    await set_sandbox_latency(sandbox_url, 300)
+    try:
+        answers = await asyncio.gather(
+            *(
+                http.post(
+                    f"/v1/segments/{segment['id']}/syncs",
+                    json=USE_DEFAULT_MAPPING,
+                    headers=tenant.headers,
+                )
+                for _ in range(8)
             )
-            for _ in range(8)
         )
-    )
+    finally:
+        await set_sandbox_latency(sandbox_url, 0)
 
     statuses = sorted(answer.status_code for answer in answers)
-    assert statuses == [202] + [409] * 7, [a.text for a in answers]
+    assert statuses == [202] + [409] * 7, "\n".join(a.text[:300] for a in answers)
     started = next(a for a in answers if a.status_code == 202).json()
     for conflict in (a for a in answers if a.status_code == 409):
         assert conflict.headers["content-type"] == "application/problem+json"

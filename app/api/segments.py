@@ -158,7 +158,9 @@ async def delete_segment(segment_id: uuid.UUID, account: AccountDep, session: Se
     "409 `integration_reauth_required` while Intercom refuses the integration's token; 409 "
     "`mapping_not_confirmed` for a list whose mapping nobody confirmed: its `choices` are "
     '`use_default_mapping` (send `{"use_default_mapping": true}`) or `map_first` (PUT the '
-    "mapping at `mapping_url`). The run applies the mapping and settings saved when it starts; "
+    "mapping at `mapping_url`); 409 `mapping_without_email` when the mapping names no email "
+    "attribute Intercom still has (customers are identified by it). The run applies the "
+    "mapping and settings saved when it starts; "
     "its `warnings` name mapped attributes archived or removed in Intercom.",
 )
 async def start_sync(

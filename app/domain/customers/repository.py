@@ -318,30 +318,28 @@ class CustomerRepository:
         if options.skip_existing:
             # Duplicates "skip": an email that already was a customer is left as it is (locked
             # above, so the answer cannot change before this transaction ends).
-            skipped = frozenset(email for email, found in ids.items() if found not in created)
+            # Only the batch's own emails: a customer a moved contact leaves (locked too) must
+            # still get its new winner below.
+            skipped = frozenset(email for email in winners_by_email if ids[email] not in created)
             sources = [source for source in sources if source.email not in skipped]
-            ids = {email: found for email, found in ids.items() if email not in skipped}
             columns = _columns(sources)
-            if not sources:
-                return BatchWrite(
-                    customer_by_email=ids,
-                    created=created,
-                    changed=set(),
-                    winners={},
-                    skipped_existing=skipped,
-                )
-        await self.session.execute(
-            _UPSERT_SOURCES,
-            {
-                "account_id": account.id,
-                "integration_id": integration_id,
-                "customer_ids": [ids[source.email] for source in sources],
-                **columns,
-            },
-        )
+        if sources:
+            await self.session.execute(
+                _UPSERT_SOURCES,
+                {
+                    "account_id": account.id,
+                    "integration_id": integration_id,
+                    "customer_ids": [ids[source.email] for source in sources],
+                    **columns,
+                },
+            )
         # Every locked customer may have gained or lost a source; one this batch created has
         # only this batch's sources and took its winner's values when it was inserted.
-        touched = sorted(customer_id for customer_id in ids.values() if customer_id not in created)
+        touched = sorted(
+            customer_id
+            for email, customer_id in ids.items()
+            if customer_id not in created and email not in skipped
+        )
         winners: dict[uuid.UUID, tuple[uuid.UUID, str]] = {
             ids[email]: (integration_id, source.intercom_contact_id)
             for email, source in winners_by_email.items()
@@ -372,9 +370,10 @@ class CustomerRepository:
         sources: Sequence[IncomingSource],
         options: WriteOptions,
     ) -> set[uuid.UUID]:
-        """The segment's tag and the contacts' unsubscribes; returns the customers that were
-        unsubscribed now (a change to report)."""
-        customer_ids = sorted(set(ids.values()))
+        """The segment's tag and the contacts' unsubscribes, on the customers of the batch's
+        written sources only (not one a moved contact left, nor one skipped); returns the
+        customers that were unsubscribed now (a change to report)."""
+        customer_ids = sorted({ids[source.email] for source in sources})
         await self.session.execute(
             _TAG_CUSTOMERS if options.tag else _UNTAG_CUSTOMERS,
             {

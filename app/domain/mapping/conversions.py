@@ -100,12 +100,17 @@ def _finite(number: float) -> float:
     return number
 
 
+# Longer is not a number anyone typed (and int() refuses beyond 4,300 digits).
+_MAX_NUMBER_TEXT = 100
+
+
 def _parse_number(text: str) -> int | float:
     text = text.strip()
-    if _INTEGER.fullmatch(text):
-        return _finite(int(text))
-    if _NUMBER.fullmatch(text):
-        return _finite(float(text))
+    if len(text) <= _MAX_NUMBER_TEXT:
+        if _INTEGER.fullmatch(text):
+            return _finite(int(text))
+        if _NUMBER.fullmatch(text):
+            return _finite(float(text))
     raise ConversionFailed("not a number")
 
 
@@ -123,7 +128,7 @@ def _from_unix(seconds: float) -> str:
         moment = datetime.fromtimestamp(seconds, UTC)
     except (OverflowError, OSError, ValueError):
         raise ConversionFailed("not a time") from None
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _utc_text(moment)
 
 
 def _parse_date(text: str) -> str:
@@ -139,4 +144,12 @@ def _parse_date(text: str) -> str:
         moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     except OverflowError:
         raise ConversionFailed("not a time") from None
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _utc_text(moment)
+
+
+def _utc_text(moment: datetime) -> str:
+    # Not strftime: its %Y drops the leading zeros of years before 1000.
+    return (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
+        f"T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}Z"
+    )

@@ -49,3 +49,19 @@ class MappingInvalid(AppError):
         first = errors[0]
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         super().__init__(f"{first['field']}: {first['message']}{more}", errors=errors)
+
+
+class MappingWithoutEmail(Conflict):
+    """Customers are identified by their email: a run that could not read it would skip every
+    contact, so it does not start."""
+
+    code = "mapping_without_email"
+    title = "The mapping imports no email"
+
+    def __init__(self, segment_id: object) -> None:
+        super().__init__(
+            f"The mapping of segment {segment_id} maps no email attribute that Intercom still has "
+            "(removed, or missing from the integration's data: refresh it); save a mapping "
+            "with one first.",
+            segment_id=str(segment_id),
+        )

@@ -29,7 +29,12 @@ from app.domain.mapping.schemas import (
 )
 from app.domain.mapping.suggestions import Attribute, Suggestion, default_entries, suggest
 from app.domain.models import Integration, Segment
-from app.domain.properties.catalog import DEFAULTS_BY_KEY, Target
+from app.domain.properties.catalog import (
+    DEFAULT_PROPERTIES,
+    DEFAULTS_BY_KEY,
+    STANDARD_ATTRIBUTE_TYPES,
+    Target,
+)
 from app.domain.refresh.repository import AttributeRepository
 from app.domain.scope import AccountScope
 from app.domain.segments.errors import SegmentNotFound
@@ -81,8 +86,17 @@ async def default_mapping(
     session: AsyncSession, account: AccountScope, integration_id: uuid.UUID
 ) -> list[dict[str, str]]:
     """The standard attributes' default properties and the attributes that match an existing
-    property (domain/mapping/suggestions.py), as a segment's `mapping` stores them."""
-    return default_entries(await _suggest(session, account, integration_id))
+    property (domain/mapping/suggestions.py), as a segment's `mapping` stores them. A standard
+    attribute the cache does not list (not refreshed since attributes were cached) is mapped
+    anyway: every workspace has it."""
+    entries = default_entries(await _suggest(session, account, integration_id))
+    mapped = {entry["property"] for entry in entries}
+    attributes = await attributes_of(session, account, integration_id)
+    for prop in DEFAULT_PROPERTIES:
+        if prop.intercom is None or prop.key in mapped or prop.intercom in attributes:
+            continue
+        entries.append({"attribute": prop.intercom, "property": prop.key})
+    return entries
 
 
 async def suggestions(
@@ -265,10 +279,13 @@ async def save(
         raise MappingInvalid(errors)
     if conflicts:
         raise conflicts[0]
-    for entry in data.entries:
-        if entry.create_property is not None:
-            new = entry.create_property
-            await property_lookup.create_custom(session, account, new.key, new.label, new.type)
+    # In key order, the same in every transaction: two saves creating the same keys wait for
+    # each other rather than deadlock.
+    for new in sorted(
+        (entry.create_property for entry in data.entries if entry.create_property is not None),
+        key=lambda new: new.key,
+    ):
+        await property_lookup.create_custom(session, account, new.key, new.label, new.type)
     segment.mapping = [
         {
             "attribute": entry.attribute,
@@ -366,23 +383,29 @@ async def run_config(
     for entry in entries:
         name, key = entry["attribute"], entry["property"]
         attribute = attributes.get(name)
-        if attribute is None or attribute.removed:
+        if attribute is not None and attribute.removed:
             warnings.append({"code": "attribute_removed", "attribute": name})
             continue
-        if attribute.archived:
+        # A standard attribute every workspace has, missing from a cache not refreshed since
+        # attributes were cached, keeps its known type; another unknown one is left out.
+        data_type = attribute.data_type if attribute else STANDARD_ATTRIBUTE_TYPES.get(name)
+        if data_type is None:
+            warnings.append({"code": "attribute_removed", "attribute": name})
+            continue
+        if attribute is not None and attribute.archived:
             warnings.append({"code": "attribute_archived", "attribute": name})
         info = properties.get(key)
         if info is None:
             warnings.append({"code": "property_removed", "attribute": name, "property": key})
             continue
-        conversion = conversion_for(attribute.data_type, info.type)
+        conversion = conversion_for(data_type, info.type)
         if conversion is None:
             warnings.append(
                 {
                     "code": "conversion_unavailable",
                     "attribute": name,
                     "property": key,
-                    "attribute_type": attribute.data_type,
+                    "attribute_type": data_type,
                     "property_type": str(info.type),
                 }
             )

@@ -61,3 +61,11 @@ DEFAULTS_BY_KEY = {prop.key: prop for prop in DEFAULT_PROPERTIES}
 def is_default(key: str) -> bool:
     """Custom property keys must not shadow a default one, whatever their case."""
     return key.lower() in DEFAULTS_BY_KEY
+
+
+# The Intercom data type of each standard attribute the catalog maps (INTERCOM.md §4).
+STANDARD_ATTRIBUTE_TYPES: dict[str, str] = {
+    prop.intercom: "date" if prop.type == PropertyType.DATE else "string"
+    for prop in DEFAULT_PROPERTIES
+    if prop.intercom is not None
+}

@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.domain.integrations.errors import IntegrationNeedsReauth
-from app.domain.models import Segment, SyncTrigger
+from app.domain.models import Integration, Segment, SyncTrigger
 from app.domain.outbox.service import unit_of_work
 from app.domain.ports import JobQueue
 from app.domain.schedule.slots import next_slot
@@ -51,27 +51,22 @@ async def tick(
     batch_size: int = 100,
     max_batches: int = 100,
 ) -> TickResult:
-    """Starts the runs due at `now`, a batch per transaction until none is left (at most
-    `max_batches`: the next tick goes on). Runs' jobs are sent after each batch commits."""
+    """Starts the runs due at `now`, each segment in a transaction of its own (at most
+    `batch_size` times `max_batches` a tick: the next tick goes on). A run's job is sent when its
+    transaction commits."""
     result = TickResult()
     for _ in range(max_batches):
-        async with unit_of_work(sessionmaker, queue) as session:
-            due = await _lock_due(session, now, batch_size)
-            for segment_id, account_id in due:
+        async with sessionmaker() as session:
+            due = await _due(session, now, batch_size)
+        for segment_id, account_id, integration_id in due:
+            async with unit_of_work(sessionmaker, queue) as session:
+                if not await _claim_slot(session, segment_id, integration_id, now):
+                    continue  # another tick took it
                 reason = await _start(session, segment_id, account_id, start_within)
-                if reason is None:
-                    result.started.append(segment_id)
-                else:
-                    result.skipped[segment_id] = reason
-            if due:
-                # Bulk UPDATE by primary key: each segment to its own next slot.
-                await session.execute(
-                    update(Segment),
-                    [
-                        {"id": segment_id, "next_sync_at": next_slot(segment_id, DAY, after=now)}
-                        for segment_id, _ in due
-                    ],
-                )
+            if reason is None:
+                result.started.append(segment_id)
+            else:
+                result.skipped[segment_id] = reason
         if len(due) < batch_size:
             break
     if result.started or result.skipped:
@@ -79,19 +74,40 @@ async def tick(
     return result
 
 
-async def _lock_due(
+async def _due(
     session: AsyncSession, now: datetime, limit: int
-) -> list[tuple[uuid.UUID, uuid.UUID]]:
-    """Due segments (id, account id), locked; those another tick holds are skipped. The
-    scheduler works for every account: each run is started in its segment's own account."""
+) -> list[tuple[uuid.UUID, uuid.UUID, uuid.UUID]]:
+    """Due segments (id, account id, integration id), unlocked: each is claimed on its own.
+    The scheduler works for every account: each run is started in its segment's account."""
     rows = await session.execute(
-        select(Segment.id, Segment.account_id)
+        select(Segment.id, Segment.account_id, Segment.integration_id)
         .where(Segment.auto_sync.is_(True), Segment.next_sync_at <= now)
         .order_by(Segment.next_sync_at)
         .limit(limit)
-        .with_for_update(skip_locked=True)
     )
-    return [(row[0], row[1]) for row in rows]
+    return [(row[0], row[1], row[2]) for row in rows]
+
+
+async def _claim_slot(
+    session: AsyncSession, segment_id: uuid.UUID, integration_id: uuid.UUID, now: datetime
+) -> bool:
+    """Moves the segment to its next slot if it is still due: of two ticks, one claims it.
+    The integration is share-locked first, the order of every writer of an integration and
+    its segments (a disconnect, a refresh), so that the claim never deadlocks with them."""
+    await session.execute(
+        select(Integration.id).where(Integration.id == integration_id).with_for_update(read=True)
+    )
+    claimed = await session.scalar(
+        update(Segment)
+        .where(
+            Segment.id == segment_id,
+            Segment.auto_sync.is_(True),
+            Segment.next_sync_at <= now,
+        )
+        .values(next_sync_at=next_slot(segment_id, DAY, after=now))
+        .returning(Segment.id)
+    )
+    return claimed is not None
 
 
 async def _start(

@@ -98,11 +98,36 @@ class SegmentRepository:
                 Integration.disconnected_at.is_(None),
             )
         )
+        if update_lock or share_lock:
+            # A locked read sees the row as committed now, not as this session loaded it.
+            statement = statement.execution_options(populate_existing=True)
         if update_lock:
             statement = statement.with_for_update(key_share=True, of=Segment)
         elif share_lock:
-            statement = statement.with_for_update(read=True)
+            # The integration first, then the segment: the order of a disconnect, a refresh
+            # and a custom segment's rename, which write the integration before its segments.
+            # (One statement locking both would take the segment first: a deadlock.)
+            if not await self._share_lock_integration_of(account, segment_id):
+                return None
+            statement = statement.with_for_update(read=True, of=Segment)
         return await self.session.scalar(statement)
+
+    async def _share_lock_integration_of(
+        self, account: AccountScope, segment_id: uuid.UUID
+    ) -> bool:
+        integration_id = await self.session.scalar(
+            select(Segment.integration_id).where(
+                Segment.id == segment_id, Segment.account_id == account.id
+            )
+        )
+        if integration_id is None:
+            return False
+        locked = await self.session.scalar(
+            select(Integration.id)
+            .where(Integration.id == integration_id, Integration.account_id == account.id)
+            .with_for_update(read=True)
+        )
+        return locked is not None
 
     async def page_for_integration(
         self,
@@ -162,7 +187,9 @@ class SegmentRepository:
         await self.session.execute(
             select(Integration.id)
             .where(Integration.id == integration_id, Integration.account_id == account.id)
-            .with_for_update()
+            # NO KEY UPDATE: sources inserted meanwhile (their foreign key takes KEY SHARE on
+            # the integration) do not wait for it.
+            .with_for_update(key_share=True)
         )
 
     async def count_auto_synced(self, account: AccountScope) -> int:

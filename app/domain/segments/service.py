@@ -223,11 +223,17 @@ async def update(
     now: datetime,
 ) -> SegmentRead:
     repository = SegmentRepository(session)
+    # Locks in the order of a disconnect: the account (which also serialises auto-sync
+    # switches against the quota), the integration (custom names are unique in it), then the
+    # segment, read again under its lock so that a disconnect or a delete that committed
+    # meanwhile is seen (a 404), not overwritten.
+    await account_service.get(session, account.id, lock=True)
     segment = await get(session, account, segment_id)
+    await repository.lock_integration(account, segment.integration_id)
+    segment = await get(session, account, segment_id, update_lock=True)
     if data.name is not None and data.name != segment.name:
         if segment.kind != SegmentKind.CUSTOM:
             raise SegmentNotEditable(segment.id, segment.kind, "renamed")
-        await repository.lock_integration(account, segment.integration_id)
         if await repository.custom_name_taken(
             account, segment.integration_id, data.name, other_than=segment.id
         ):
@@ -236,9 +242,9 @@ async def update(
     if data.auto_sync is not None and data.auto_sync != segment.auto_sync:
         if data.auto_sync:
             ensure_syncable(segment)
-            # The account lock serialises switches, so two requests cannot both take the
-            # last free place.
-            quota = await auto_sync_quota(session, account, auto_sync_ratio, lock=True)
+            # Under the account lock taken above: two requests cannot both take the last
+            # free place.
+            quota = await auto_sync_quota(session, account, auto_sync_ratio)
             if quota.used >= quota.allowed:
                 raise AutoSyncQuotaExceeded(quota.used, quota.allowed)
             if segment.mapping_confirmed_at is None:
@@ -260,7 +266,7 @@ async def delete_custom(
     session: AsyncSession, account: AccountScope, segment_id: uuid.UUID
 ) -> None:
     """Hides a custom segment; its sync history stays. An active sync of it is cancelled."""
-    segment = await get(session, account, segment_id)
+    segment = await get(session, account, segment_id, update_lock=True)
     if segment.kind != SegmentKind.CUSTOM:
         raise SegmentNotEditable(segment.id, segment.kind, "deleted")
     segment.removed_at = datetime.now(UTC)

@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.integrations import service as integration_service
 from app.domain.mapping import service as mapping_service
-from app.domain.mapping.errors import MappingNotConfirmed
+from app.domain.mapping.errors import MappingNotConfirmed, MappingWithoutEmail
 from app.domain.models import SyncRun, SyncStatus, SyncTrigger
 from app.domain.outbox import service as outbox
+from app.domain.properties.catalog import Target
 from app.domain.scope import AccountScope
 from app.domain.segments import service as segment_service
 from app.domain.syncs.errors import SyncAlreadyActive
@@ -73,6 +74,8 @@ async def start(
     if segment.mapping_confirmed_at is None:
         raise MappingNotConfirmed(segment.id)
     config, warnings = await mapping_service.run_config(session, account, segment, integration)
+    if not any(entry.target == Target.EMAIL for entry in config.mapping):
+        raise MappingWithoutEmail(segment.id)
     repository = SyncRunRepository(session)
     new_id = await repository.insert_pending(
         {
