@@ -25,6 +25,7 @@ from app.domain.schedule.slots import next_slot
 from app.domain.scope import AccountScope
 from app.intercom.errors import IntercomAuthError, IntercomServerError
 from app.intercom.models import DataAttribute
+from app.intercom.models import Segment as IntercomSegment
 from tests.fakes.intercom import FakeGateway, FakeWorkspace, contact
 from tests.fakes.queue import RecordingQueue
 from tests.fixtures.factories import Tenant, create_integration, create_tenant
@@ -377,3 +378,42 @@ async def test_a_job_that_lost_its_lease_writes_nothing(world: World) -> None:
     assert integration.refreshed_at is None
     assert integration.refresh_lease_owner == "other@worker-2"
     assert await segments_of(world) == {}
+
+
+async def test_odd_segments_and_attributes_from_intercom_never_break_a_refresh(
+    world: World,
+) -> None:
+    world.workspace.listed_segments = [
+        IntercomSegment(id="nul", name="VIP\x00s", person_type="user", count=2**40),
+        IntercomSegment(id="long-name", name="n" * 500, person_type="contact", count=-3),
+        IntercomSegment(id="twice", name="First", person_type="user", count=1),
+        IntercomSegment(id="twice", name="Second", person_type="user", count=1),
+        IntercomSegment(id="x" * 200, name="Unstorable id", person_type="user", count=1),
+        IntercomSegment(id="bad\x00id", name="Bad id", person_type="user", count=1),
+    ]
+    world.workspace.attributes = [
+        attribute("email"),
+        attribute("custom_attributes.odd", label="L\x00abel " + "x" * 400, data_type="s" * 60),
+        attribute("custom_attributes." + "k" * 300),
+    ]
+    await ask(world)
+
+    await run_queued(world)
+
+    integration = await integration_of(world)
+    assert integration.refresh_state["status"] == "idle", integration.refresh_error
+    segments = await segments_of(world)
+    assert {key for key in segments if key.startswith("intercom:")} == {
+        "intercom:nul",
+        "intercom:long-name",
+        "intercom:twice",
+    }
+    assert segments["intercom:nul"].name == "VIP s"
+    assert segments["intercom:nul"].contact_count == 2**31 - 1
+    assert len(segments["intercom:long-name"].name) == 200
+    assert segments["intercom:long-name"].contact_count == 0
+    assert segments["intercom:twice"].name == "First"
+    attributes = await attributes_of(world)
+    assert set(attributes) == {"email", "custom_attributes.odd"}
+    assert len(attributes["custom_attributes.odd"].label) == 255
+    assert "\x00" not in attributes["custom_attributes.odd"].label

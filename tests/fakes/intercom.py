@@ -35,6 +35,8 @@ class FakeWorkspace:
     pages_served: int = 0
     # Raised by the listing calls a refresh makes (segments, counts, data attributes).
     listing_failure: Exception | None = None
+    # Listed as they are, instead of `segments` (Intercom sending something odd).
+    listed_segments: list[Segment] | None = None
 
     async def me(self) -> Me:
         return Me.model_validate(
@@ -44,6 +46,8 @@ class FakeWorkspace:
     async def list_segments(self, *, include_count: bool = True) -> list[Segment]:
         if self.listing_failure is not None:
             raise self.listing_failure
+        if self.listed_segments is not None:
+            return self.listed_segments
         return [
             Segment(id=key, name=key, person_type="user", count=len(ids))
             for key, ids in self.segments.items()

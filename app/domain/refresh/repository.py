@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.domain.models import Integration, IntercomAttribute
 from app.domain.models.integrations import CONNECTED
 from app.domain.scope import AccountScope
+from app.domain.types import clean_name, has_control_characters
 from app.intercom.models import DataAttribute
 
 
@@ -126,7 +127,8 @@ class AttributeRepository:
         by_name = {
             attribute.full_name: attribute
             for attribute in attributes
-            if len(attribute.full_name) <= 255
+            if 0 < len(attribute.full_name) <= 255
+            and not has_control_characters(attribute.full_name)
         }
         rows = [
             {
@@ -134,11 +136,15 @@ class AttributeRepository:
                 "account_id": account.id,
                 "integration_id": integration_id,
                 "name": name,
-                "label": attribute.label[:255],
-                "data_type": attribute.data_type[:32],
+                "label": clean_name(attribute.label, max_length=255) or name,
+                "data_type": clean_name(attribute.data_type, max_length=32) or "unknown",
                 "custom": attribute.custom,
                 "archived": attribute.archived,
-                "description": attribute.description,
+                "description": (
+                    clean_name(attribute.description, max_length=2000)
+                    if attribute.description
+                    else None
+                ),
                 "refreshed_at": now,
                 "removed_at": None,
             }

@@ -189,7 +189,19 @@ async def run(ports: RefreshPorts, integration_id: uuid.UUID, *, owner: str) -> 
             ports, integration_id, owner, "internal_error", f"{type(exc).__name__} during refresh"
         )
     else:
-        await _write(ports, integration_id, owner, snapshot)
+        try:
+            await _write(ports, integration_id, owner, snapshot)
+        except Exception as exc:
+            # Recorded and due again later, rather than a job that dies and is resent at
+            # every periodic pass.
+            log.exception("refresh.write_failed", integration_id=str(integration_id))
+            await _failed(
+                ports,
+                integration_id,
+                owner,
+                "internal_error",
+                f"{type(exc).__name__} while saving the refresh",
+            )
 
 
 async def _write(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.accounts import service as account_service
@@ -43,8 +44,11 @@ from app.domain.segments.schemas import (
 )
 from app.domain.syncs.repository import SyncRunRepository
 from app.domain.syncs.schemas import summarise
+from app.domain.types import clean_name, has_control_characters
 from app.errors import InvalidInput
 from app.intercom.models import Segment as IntercomSegment
+
+log = structlog.get_logger(__name__)
 
 AUTO_SYNC_PERIOD = timedelta(days=1)
 # A segment list's cursor holds the last row's name (up to 200 characters, 4 bytes each in
@@ -316,6 +320,18 @@ async def fetch_lists(workspace: IntercomWorkspace) -> ListsSnapshot:
     return ListsSnapshot(role_counts, await workspace.list_segments(include_count=True))
 
 
+_MAX_SEGMENT_ID = 100  # segments.intercom_segment_id
+_MAX_COUNT = 2**31 - 1  # segments.contact_count, an integer column
+
+
+def _storable_id(segment_id: str) -> bool:
+    return 0 < len(segment_id) <= _MAX_SEGMENT_ID and not has_control_characters(segment_id)
+
+
+def _count(count: int | None) -> int | None:
+    return None if count is None else max(0, min(count, _MAX_COUNT))
+
+
 async def apply_lists(
     session: AsyncSession, integration: Integration, snapshot: ListsSnapshot, *, now: datetime
 ) -> None:
@@ -346,18 +362,25 @@ async def apply_lists(
         segment.missing_since = None
 
     for kind, key, name, person_type in MAIN_LISTS:
-        count = snapshot.role_counts[person_type]
+        count = _count(snapshot.role_counts[person_type])
         upsert(key, kind=kind, name=name, person_type=person_type, contact_count=count)
 
     for remote in snapshot.segments:
+        source_key = f"intercom:{remote.id}"
+        # What Intercom sends is not trusted to fit: an id that cannot be stored, or one
+        # listed twice, is left out; a name is made to fit; a count to the column.
+        if source_key in seen or not _storable_id(remote.id):
+            log.warning("segments.unusable_intercom_segment", integration_id=str(integration.id))
+            continue
         upsert(
-            f"intercom:{remote.id}",
+            source_key,
             kind=SegmentKind.INTERCOM,
-            name=remote.name,
+            name=clean_name(remote.name or "", max_length=SEGMENT_NAME_MAX_LENGTH)
+            or f"Segment {remote.id}",
             intercom_segment_id=remote.id,
             # INTERCOM.md §3: person_type "contact" means leads.
             person_type="user" if remote.person_type == "user" else "lead",
-            contact_count=remote.count,
+            contact_count=_count(remote.count),
         )
 
     for key, segment in existing.items():
@@ -365,7 +388,7 @@ async def apply_lists(
             continue
         if segment.kind == SegmentKind.CUSTOM:
             if segment.removed_at is None and segment.person_type in snapshot.role_counts:
-                segment.contact_count = snapshot.role_counts[segment.person_type]
+                segment.contact_count = _count(snapshot.role_counts[segment.person_type])
                 segment.count_refreshed_at = now
         elif segment.kind == SegmentKind.INTERCOM and segment.missing_since is None:
             segment.missing_since = now
