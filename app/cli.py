@@ -177,8 +177,10 @@ def main(argv: list[str] | None = None) -> None:
 
     args = parser.parse_args(argv)
     if args.command == "accounts":
-        if args.nps_campaigns < 0:
-            parser.error("--nps-campaigns must be 0 or more")
+        if not 0 <= args.nps_campaigns <= account_service.MAX_NPS_CAMPAIGNS:
+            parser.error(
+                f"the NPS campaign count must be between 0 and {account_service.MAX_NPS_CAMPAIGNS:,}"
+            )
         if args.accounts_command == "set-campaigns":
             sys.exit(asyncio.run(_set_campaigns(args.account_id, args.nps_campaigns)))
         asyncio.run(_create_account(args.name, args.nps_campaigns))

@@ -76,7 +76,7 @@ async def test_accounts_set_campaigns_changes_the_auto_sync_quota(
 async def test_accounts_create_refuses_a_negative_campaign_count() -> None:
     code, _, stderr = await run_cli("accounts", "create", "X", "--nps-campaigns", "-1")
     assert code == 2
-    assert "--nps-campaigns must be 0 or more" in stderr
+    assert "the NPS campaign count must be between 0 and 1,000,000" in stderr
 
 
 @pytest.fixture(scope="module")

@@ -51,7 +51,10 @@ class CampaignCount(BaseModel):
     )
 
     nps_campaigns: int = Field(
-        ge=0, le=1_000_000, strict=True, description="NPS campaigns the account runs."
+        ge=0,
+        le=account_service.MAX_NPS_CAMPAIGNS,
+        strict=True,
+        description="NPS campaigns the account runs.",
     )
 
 

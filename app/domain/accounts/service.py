@@ -15,6 +15,8 @@ from app.domain.models import Account, ApiKey
 from app.errors import NotFound
 
 API_KEY_PREFIX = "isk_"
+# Far above any real account: the bound keeps the quota arithmetic and the column sane.
+MAX_NPS_CAMPAIGNS = 1_000_000
 
 
 @dataclass(frozen=True)

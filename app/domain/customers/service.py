@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import unicodedata
 import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,8 +35,11 @@ async def list_page(
             after = (created_xid, uuid.UUID(customer_id))
         except (TypeError, ValueError, AttributeError):
             raise InvalidInput("query.cursor", "is not a cursor returned by this API") from None
-    if tag is not None and has_control_characters(tag):
-        raise InvalidInput("query.tag", "must not contain control characters")
+    if tag is not None:
+        if has_control_characters(tag):
+            raise InvalidInput("query.tag", "must not contain control characters")
+        # Tags are stored composed (SafeText): "Café" typed either way finds them.
+        tag = unicodedata.normalize("NFC", tag.strip())
     repository = CustomerRepository(session)
     rows = await repository.page_for_account(account, after=after, limit=limit + 1, tag=tag)
     page = rows[:limit]

@@ -5,19 +5,6 @@ import uuid
 from app.errors import AppError, Conflict
 
 
-class PropertyKeyTaken(Conflict):
-    code = "property_key_taken"
-    title = "A property already has this key"
-
-    def __init__(self, key: str, field: str | None = None) -> None:
-        super().__init__(
-            f"A default or custom property of this account already has the key {key!r} (keys "
-            "are compared without case); map the attribute to it, or choose another key.",
-            key=key,
-            **({"field": field} if field else {}),
-        )
-
-
 class MappingNotConfirmed(Conflict):
     """A list is synced only once someone chose what its syncs import: the mapping saved with a
     PUT, or the default mapping accepted with `use_default_mapping`."""

@@ -17,7 +17,7 @@ from app.domain.integrations.settings import OnUnsubscribedInIntercom
 from app.domain.mapping import properties as property_lookup
 from app.domain.mapping.config import Duplicates, MappedAttribute, RunConfig
 from app.domain.mapping.conversions import conversion_for
-from app.domain.mapping.errors import MappingInvalid, PropertyKeyTaken
+from app.domain.mapping.errors import MappingInvalid
 from app.domain.mapping.properties import PropertyInfo
 from app.domain.mapping.schemas import (
     MappingEntryRead,
@@ -35,6 +35,7 @@ from app.domain.properties.catalog import (
     STANDARD_ATTRIBUTE_TYPES,
     Target,
 )
+from app.domain.properties.errors import PropertyKeyTaken
 from app.domain.refresh.repository import AttributeRepository
 from app.domain.scope import AccountScope
 from app.domain.segments.errors import SegmentNotFound

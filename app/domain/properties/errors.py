@@ -25,11 +25,13 @@ class PropertyKeyTaken(Conflict):
     code = "property_key_taken"
     title = "A custom property of this account already has this key"
 
-    def __init__(self, key: str) -> None:
+    def __init__(self, key: str, field: str | None = None) -> None:
+        """`field`: where the key was given, when not in `body.key` (a mapping's entry)."""
         super().__init__(
             f"A custom property of this account already has the key {key!r} (keys are compared "
-            "without case).",
+            "without case); map the attribute to it, or choose another key.",
             key=key,
+            **({"field": field} if field else {}),
         )
 
 

@@ -84,8 +84,8 @@ class SyncRead(BaseModel):
     error: str | None
     warnings: list[SyncWarning] = Field(
         default_factory=list,
-        description="What the run noticed without failing, e.g. a mapped attribute archived or "
-        "removed in Intercom (its values are not imported).",
+        description="What the run noticed without failing: a mapped attribute archived in "
+        "Intercom (still imported) or removed (left out), a mapped property since deleted.",
     )
     created_at: datetime
     started_at: datetime | None
