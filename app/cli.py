@@ -177,10 +177,9 @@ def main(argv: list[str] | None = None) -> None:
 
     args = parser.parse_args(argv)
     if args.command == "accounts":
-        if not 0 <= args.nps_campaigns <= account_service.MAX_NPS_CAMPAIGNS:
-            parser.error(
-                f"the NPS campaign count must be between 0 and {account_service.MAX_NPS_CAMPAIGNS:,}"
-            )
+        highest = account_service.MAX_NPS_CAMPAIGNS
+        if not 0 <= args.nps_campaigns <= highest:
+            parser.error(f"the NPS campaign count must be between 0 and {highest:,}")
         if args.accounts_command == "set-campaigns":
             sys.exit(asyncio.run(_set_campaigns(args.account_id, args.nps_campaigns)))
         asyncio.run(_create_account(args.name, args.nps_campaigns))
