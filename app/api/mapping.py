@@ -12,6 +12,9 @@ from fastapi import APIRouter, Depends, Response
 from app.api.deps import AccountDep, SessionDep
 from app.api.problems import problem_responses
 from app.api.versioning import expected_version, set_etag
+from app.domain.filters import service as filter_service
+from app.domain.filters.language import FilterSet
+from app.domain.filters.service import FiltersRead
 from app.domain.mapping import service as mapping_service
 from app.domain.mapping.schemas import MappingRead, MappingUpdate, SuggestionList
 from app.domain.segments import settings as segment_settings
@@ -120,3 +123,50 @@ async def put_segment_settings(
     )
     set_etag(response, settings.version)
     return settings
+
+
+@router.get(
+    "/segments/{segment_id}/filters",
+    response_model=FiltersRead,
+    responses=problem_responses(401, 404, 422),
+    summary="Which of the list's contacts its syncs import",
+    tags=["segments"],
+)
+async def get_filters(
+    segment_id: uuid.UUID, account: AccountDep, session: SessionDep, response: Response
+) -> FiltersRead:
+    filters = await filter_service.read(session, account, segment_id)
+    set_etag(response, filters.version)
+    return filters
+
+
+@router.put(
+    "/segments/{segment_id}/filters",
+    response_model=FiltersRead,
+    responses=problem_responses(400, 401, 404, 412, 413, 415, 422),
+    summary="Save the list's filters",
+    description="Groups of conditions on the properties the list maps: `combine: any` (any "
+    "group, each all of its conditions) or `all` (all groups, each any of its conditions). "
+    "Operators by type: text `is`, `is_not`, `contains`, `does_not_contain`, `starts_with`, "
+    "`ends_with`, `is_any_of`, `is_none_of`; number `=`, `!=`, `<`, `<=`, `>`, `>=`; boolean "
+    "`is_true`, `is_false`; date `before`, `after`, `on`, `between`, `more_than_days_ago`, "
+    "`less_than_days_ago`; any type `is_set`, `is_not_set`. Text compares without case or "
+    "surrounding spaces; a value not set matches the negations; dates compare by day in the "
+    "workspace's timezone. 422 names every condition at fault; 412 `version_mismatch` when "
+    "If-Match names an older version. No group: every contact. Applies from the next sync; "
+    "contacts left out are counted as skipped `filtered_out`.",
+    tags=["segments"],
+)
+async def put_filters(
+    segment_id: uuid.UUID,
+    data: FilterSet,
+    account: AccountDep,
+    session: SessionDep,
+    response: Response,
+    version: ExpectedVersion,
+) -> FiltersRead:
+    filters = await filter_service.save(
+        session, account, segment_id, data, expected_version=version
+    )
+    set_etag(response, filters.version)
+    return filters

@@ -6,10 +6,12 @@ config, whatever was saved since."""
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from app.domain.filters.language import FilterSet
 from app.domain.mapping.conversions import Conversion
 from app.domain.properties.catalog import DEFAULT_PROPERTIES, PropertyType, Target
 
@@ -39,6 +41,11 @@ class RunConfig(BaseModel):
     # The integration's settings: a contact unsubscribed from Intercom emails unsubscribes its
     # customer from surveys.
     unsubscribe_from_intercom: bool = True
+    # Which contacts are imported (domain/filters), evaluated on the mapped values; dates by day
+    # in the workspace's timezone, "N days ago" from the day the run started.
+    filters: FilterSet | None = None
+    timezone: str | None = None
+    started_at: datetime | None = None
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain.filters.language import FilterSet
 from app.domain.integrations import settings_service as integration_settings
 from app.domain.integrations.settings import OnUnsubscribedInIntercom
 from app.domain.mapping import properties as property_lookup
@@ -422,5 +423,8 @@ async def run_config(
         tag=segment.tag,
         unsubscribe_from_intercom=settings.on_unsubscribed_in_intercom
         == OnUnsubscribedInIntercom.UNSUBSCRIBE,
+        filters=FilterSet.model_validate(segment.filters) if segment.filters else None,
+        timezone=integration.timezone,
+        started_at=datetime.now(UTC),
     )
     return config, warnings

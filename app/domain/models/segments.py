@@ -60,6 +60,10 @@ class Segment(IdMixin, TimestampMixin, Base):
     duplicates: Mapped[str] = mapped_column(String(8), default="update", server_default="update")
     tag: Mapped[str | None] = mapped_column(String(100))
     settings_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Which of its contacts a sync imports (domain/filters: a FilterSet as JSON); None: all.
+    # Versioned like the mapping.
+    filters: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    filters_version: Mapped[int] = mapped_column(default=0, server_default="0")
     # Set when the segment disappeared from Intercom: still listed (marked missing, auto-sync
     # off) so that the user sees why it stopped; cleared if it comes back.
     missing_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

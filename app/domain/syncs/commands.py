@@ -9,6 +9,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain.filters import apply as filters
+from app.domain.filters.errors import FiltersOutOfDate
+from app.domain.filters.validate import FiltersInvalid
 from app.domain.integrations import service as integration_service
 from app.domain.mapping import service as mapping_service
 from app.domain.mapping.errors import MappingNotConfirmed, MappingWithoutEmail
@@ -76,6 +79,10 @@ async def start(
     config, warnings = await mapping_service.run_config(session, account, segment, integration)
     if not any(entry.target == Target.EMAIL for entry in config.mapping):
         raise MappingWithoutEmail(segment.id)
+    try:
+        filters.predicate(config)
+    except FiltersInvalid as exc:
+        raise FiltersOutOfDate(segment.id, exc.extensions["errors"]) from exc
     repository = SyncRunRepository(session)
     new_id = await repository.insert_pending(
         {

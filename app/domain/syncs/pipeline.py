@@ -10,8 +10,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from app.domain.customers.sources import BatchWrite, IncomingSource
+from app.domain.filters.apply import Predicate
 from app.domain.mapping.config import RunConfig
 from app.domain.syncs.mapping import (
     MAX_CONTACT_ID,
@@ -19,6 +21,7 @@ from app.domain.syncs.mapping import (
     MAX_NAME,
     MAX_PHONE,
     Fail,
+    MappedCustomer,
     Skip,
     check_text,
     map_contact,
@@ -32,6 +35,8 @@ from app.intercom.models import Contact, MalformedContact
 DUPLICATE_EMAIL = "duplicate_email"
 # The same contact twice in one batch (a moving workspace): the most recent copy is kept.
 DUPLICATE_CONTACT = "duplicate_contact"
+# The list's filters do not select the contact.
+FILTERED_OUT = "filtered_out"
 # Duplicates "skip": the email already was a customer of the account, left untouched.
 DUPLICATE_SKIPPED = "duplicate_skipped"
 # Intercom sent an item that is not a contact (a field missing or of the wrong type).
@@ -46,11 +51,15 @@ class PreparedBatch:
     report: Report
 
 
-def to_source(contact: Contact, config: RunConfig) -> IncomingSource:
+def to_source(
+    contact: Contact, config: RunConfig, accept: Predicate | None = None
+) -> IncomingSource:
     """Raises Skip or Fail with the reason the contact cannot become a source."""
     check_text("id", contact.id, MAX_CONTACT_ID)
     check_text("email", contact.email)
     mapped = map_contact(contact, config)
+    if accept is not None and not accept(filter_values(mapped)):
+        raise Skip(FILTERED_OUT)
     # After normalising: lower-casing can lengthen a string ("İ" becomes two characters).
     check_text("email", mapped.email, MAX_EMAIL)
     check_text("name", mapped.name, MAX_NAME)
@@ -67,7 +76,21 @@ def to_source(contact: Contact, config: RunConfig) -> IncomingSource:
     )
 
 
-def prepare(contacts: Iterable[Contact | MalformedContact], config: RunConfig) -> PreparedBatch:
+def filter_values(mapped: MappedCustomer) -> dict[str, Any]:
+    """The values filters see: every mapped property by its key, the columns included."""
+    return {
+        **mapped.properties,
+        "email": mapped.email,
+        "full_name": mapped.name,
+        "phone": mapped.phone,
+    }
+
+
+def prepare(
+    contacts: Iterable[Contact | MalformedContact],
+    config: RunConfig,
+    accept: Predicate | None = None,
+) -> PreparedBatch:
     report = Report()
     by_contact: dict[str, IncomingSource] = {}
     for contact in contacts:
@@ -76,7 +99,7 @@ def prepare(contacts: Iterable[Contact | MalformedContact], config: RunConfig) -
             report.fail(MALFORMED_CONTACT)
             continue
         try:
-            source = to_source(contact, config)
+            source = to_source(contact, config, accept)
         except Skip as skip:
             report.skip(skip.reason)
             continue

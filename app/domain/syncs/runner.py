@@ -32,6 +32,9 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait
 
 from app.domain.customers.repository import CustomerRepository
 from app.domain.customers.sources import WriteOptions
+from app.domain.filters import apply as filters
+from app.domain.filters.apply import Predicate
+from app.domain.filters.validate import FiltersInvalid
 from app.domain.integrations import service as integration_service
 from app.domain.integrations.errors import IntegrationNotFound
 from app.domain.integrations.repository import IntegrationRepository
@@ -112,6 +115,7 @@ class _Job(_Lease):
     integration: Integration
     checkpoint: Checkpoint | None
     config: RunConfig
+    accept: Predicate | None
 
 
 class LeaseLost(Exception):
@@ -201,7 +205,10 @@ async def _load(ports: RunnerPorts, lease: _Lease) -> _Job:
     try:
         # A run started before runs stored their config imports the standard attributes.
         config = RunConfig.from_json(stored_config) if stored_config else standard_config()
-    except ValueError as exc:  # pydantic's ValidationError: written by another version
+        accept = filters.predicate(config)
+    # ValidationError: written by another version; FiltersInvalid: checked at the start, so
+    # only a config written by another version.
+    except (ValueError, FiltersInvalid) as exc:
         raise _CheckpointUnreadable(f"The run's config cannot be read: {exc}") from exc
     try:
         checkpoint = Checkpoint.from_json(saved) if saved else None
@@ -218,6 +225,7 @@ async def _load(ports: RunnerPorts, lease: _Lease) -> _Job:
         integration=integration,
         checkpoint=checkpoint,
         config=config,
+        accept=accept,
     )
 
 
@@ -378,7 +386,7 @@ async def _write_batch(
     *,
     finish: bool,
 ) -> None:
-    prepared = pipeline.prepare(contacts, job.config)
+    prepared = pipeline.prepare(contacts, job.config, job.accept)
     options = WriteOptions(
         segment_id=job.segment.id,
         skip_existing=job.config.duplicates == Duplicates.SKIP,

@@ -1,0 +1,122 @@
+"""A list's filters over HTTP, and syncs that import exactly the contacts they select."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.fixtures.factories import Tenant, first_segment
+from tests.test_bad_input import assert_problem
+from tests.test_end_to_end import all_customers, sandbox_contacts
+from tests.test_mapping_sync import ENTRIES, put, sync
+
+pytestmark = pytest.mark.usefixtures("worker")
+
+# The help page's example: `Plan is Free Trial OR Country is United States`.
+EXAMPLE = {
+    "combine": "any",
+    "groups": [
+        [{"property": "plan", "operator": "is", "value": " free trial "}],
+        [{"property": "country", "operator": "is", "value": "United States"}],
+    ],
+}
+
+
+async def mapped_users(
+    http: httpx.AsyncClient, tenant: Tenant, workspaces: list[dict[str, Any]]
+) -> dict[str, Any]:
+    users = await first_segment(http, tenant, workspaces[0]["access_token"], "users")
+    await put(http, tenant, f"/v1/segments/{users['id']}/mapping", {"entries": ENTRIES})
+    return users
+
+
+async def test_a_sync_imports_exactly_the_contacts_the_filters_select(
+    http: httpx.AsyncClient,
+    tenant: Tenant,
+    sandbox_url: str,
+    sandbox_workspaces: list[dict[str, Any]],
+) -> None:
+    users = await mapped_users(http, tenant, sandbox_workspaces)
+    saved = await http.put(
+        f"/v1/segments/{users['id']}/filters", json=EXAMPLE, headers=tenant.headers
+    )
+    assert saved.status_code == 200, saved.text
+    assert saved.headers["etag"] == '"1"'
+
+    run = await sync(http, tenant, users["id"])
+
+    contacts = await sandbox_contacts(sandbox_url, sandbox_workspaces[0]["app_id"])
+    winners: dict[str, dict[str, Any]] = {}
+    for contact in sorted(contacts, key=lambda c: (-(c.get("updated_at") or 0), c["id"])):
+        email = (contact.get("email") or "").strip().lower()
+        if contact["role"] == "user" and "@" in email and email not in winners:
+            winners[email] = contact
+
+    def selected(contact: dict[str, Any]) -> bool:
+        plan = ((contact.get("custom_attributes") or {}).get("plan") or "").strip().casefold()
+        country = ((contact.get("location") or {}).get("country") or "").strip().casefold()
+        return plan == "free trial" or country == "united states"
+
+    expected = {email for email, contact in winners.items() if selected(contact)}
+    customers = {c["email"] for c in await all_customers(http, tenant)}
+    assert expected
+    assert customers == expected
+    assert run["counters"]["skipped_reasons"]["filtered_out"] > 0
+
+
+@pytest.mark.parametrize(
+    ("condition", "field"),
+    [
+        ({"property": "secret", "operator": "is", "value": "x"}, "body.groups.0.0.property"),
+        ({"property": "mrr", "operator": "contains", "value": "x"}, "body.groups.0.0.operator"),
+        ({"property": "mrr", "operator": ">", "value": "12"}, "body.groups.0.0.value"),
+        ({"property": "renewal", "operator": "on", "value": "tomorrow"}, "body.groups.0.0.value"),
+    ],
+)
+async def test_bad_filters_are_a_422_naming_the_condition_and_save_nothing(
+    http: httpx.AsyncClient,
+    tenant: Tenant,
+    sandbox_workspaces: list[dict[str, Any]],
+    condition: dict[str, Any],
+    field: str,
+) -> None:
+    users = await mapped_users(http, tenant, sandbox_workspaces)
+    url = f"/v1/segments/{users['id']}/filters"
+
+    response = await http.put(url, json={"groups": [[condition]]}, headers=tenant.headers)
+
+    assert assert_problem(response, 422)["errors"][0]["field"] == field
+    assert (await http.get(url, headers=tenant.headers)).json()["version"] == 0
+
+
+async def test_filters_are_versioned_and_a_stale_write_is_a_412(
+    http: httpx.AsyncClient, tenant: Tenant, sandbox_workspaces: list[dict[str, Any]]
+) -> None:
+    users = await mapped_users(http, tenant, sandbox_workspaces)
+    url = f"/v1/segments/{users['id']}/filters"
+    first = await http.put(url, json=EXAMPLE, headers={**tenant.headers, "If-Match": '"0"'})
+    assert first.status_code == 200, first.text
+
+    stale = await http.put(url, json={"groups": []}, headers={**tenant.headers, "If-Match": '"0"'})
+
+    assert assert_problem(stale, 412)["code"] == "version_mismatch"
+    assert (await http.get(url, headers=tenant.headers)).json()["groups"] != []
+
+
+async def test_filters_on_a_property_the_mapping_dropped_start_no_run(
+    http: httpx.AsyncClient, tenant: Tenant, sandbox_workspaces: list[dict[str, Any]]
+) -> None:
+    users = await mapped_users(http, tenant, sandbox_workspaces)
+    saved = await http.put(
+        f"/v1/segments/{users['id']}/filters", json=EXAMPLE, headers=tenant.headers
+    )
+    assert saved.status_code == 200, saved.text
+    await put(http, tenant, f"/v1/segments/{users['id']}/mapping", {"entries": ENTRIES[:2]})
+
+    response = await http.post(f"/v1/segments/{users['id']}/syncs", headers=tenant.headers)
+
+    problem = assert_problem(response, 409)
+    assert problem["code"] == "filters_out_of_date"
+    assert problem["errors"][0]["field"] == "body.groups.0.0.property"
