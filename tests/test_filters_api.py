@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.db import transaction
+from app.domain.models import Segment
 from tests.fixtures.factories import Tenant, first_segment
 from tests.test_bad_input import assert_problem
 from tests.test_end_to_end import all_customers, sandbox_contacts
@@ -105,7 +110,7 @@ async def test_filters_are_versioned_and_a_stale_write_is_a_412(
     assert (await http.get(url, headers=tenant.headers)).json()["groups"] != []
 
 
-async def test_filters_on_a_property_the_mapping_dropped_start_no_run(
+async def test_a_mapping_that_drops_a_filtered_property_is_refused(
     http: httpx.AsyncClient, tenant: Tenant, sandbox_workspaces: list[dict[str, Any]]
 ) -> None:
     users = await mapped_users(http, tenant, sandbox_workspaces)
@@ -113,7 +118,38 @@ async def test_filters_on_a_property_the_mapping_dropped_start_no_run(
         f"/v1/segments/{users['id']}/filters", json=EXAMPLE, headers=tenant.headers
     )
     assert saved.status_code == 200, saved.text
-    await put(http, tenant, f"/v1/segments/{users['id']}/mapping", {"entries": ENTRIES[:2]})
+
+    response = await http.put(
+        f"/v1/segments/{users['id']}/mapping",
+        json={"entries": ENTRIES[:2]},
+        headers=tenant.headers,
+    )
+
+    problem = assert_problem(response, 409)
+    assert problem["code"] == "mapping_breaks_filters"
+    assert problem["errors"][0]["field"] == "body.groups.0.0.property"
+    mapping = await http.get(f"/v1/segments/{users['id']}/mapping", headers=tenant.headers)
+    assert len(mapping.json()["entries"]) == len(ENTRIES)
+
+
+async def test_filters_that_no_longer_fit_the_mapping_start_no_run(
+    http: httpx.AsyncClient,
+    tenant: Tenant,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    sandbox_workspaces: list[dict[str, Any]],
+) -> None:
+    users = await mapped_users(http, tenant, sandbox_workspaces)
+    saved = await http.put(
+        f"/v1/segments/{users['id']}/filters", json=EXAMPLE, headers=tenant.headers
+    )
+    assert saved.status_code == 200, saved.text
+    # As a mapping written by an older version, before mappings checked the filters.
+    async with transaction(sessionmaker) as session:
+        await session.execute(
+            update(Segment)
+            .where(Segment.id == uuid.UUID(users["id"]))
+            .values(mapping=[{"attribute": "email", "property": "email"}])
+        )
 
     response = await http.post(f"/v1/segments/{users['id']}/syncs", headers=tenant.headers)
 

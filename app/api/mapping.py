@@ -68,8 +68,9 @@ async def get_mapping_suggestions(
     "one to create (`create_property`, created in the same transaction). 422 names every "
     "entry at fault (unknown attribute or property, a property mapped twice, a pair that does "
     "not convert, `email` not mapped); 409 `property_key_taken` for a property to create "
-    "whose key exists; 412 `version_mismatch` when If-Match names an older version. Nothing "
-    "is saved on any error.",
+    "whose key exists; 409 `mapping_breaks_filters` when the list's filters name a property "
+    "it would no longer fill; 412 `version_mismatch` when If-Match names an older version. "
+    "Nothing is saved on any error.",
 )
 async def put_mapping(
     segment_id: uuid.UUID,

@@ -52,3 +52,16 @@ class MappingWithoutEmail(Conflict):
             "with one first.",
             segment_id=str(segment_id),
         )
+
+
+class MappingBreaksFilters(Conflict):
+    code = "mapping_breaks_filters"
+    title = "The mapping drops a property the list's filters use"
+
+    def __init__(self, segment_id: object, errors: list[dict[str, str]]) -> None:
+        super().__init__(
+            f"The list's filters name properties this mapping would no longer fill (or fill with "
+            f"another type); change the filters of segment {segment_id} first.",
+            segment_id=str(segment_id),
+            errors=errors,
+        )

@@ -13,12 +13,13 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.filters.language import FilterSet
+from app.domain.filters.validate import FiltersInvalid, compile_filters
 from app.domain.integrations import settings_service as integration_settings
 from app.domain.integrations.settings import OnUnsubscribedInIntercom
 from app.domain.mapping import properties as property_lookup
 from app.domain.mapping.config import Duplicates, MappedAttribute, RunConfig
 from app.domain.mapping.conversions import conversion_for
-from app.domain.mapping.errors import MappingInvalid
+from app.domain.mapping.errors import MappingBreaksFilters, MappingInvalid
 from app.domain.mapping.properties import PropertyInfo
 from app.domain.mapping.schemas import (
     MappingEntryRead,
@@ -34,6 +35,7 @@ from app.domain.properties.catalog import (
     DEFAULT_PROPERTIES,
     DEFAULTS_BY_KEY,
     STANDARD_ATTRIBUTE_TYPES,
+    PropertyType,
     Target,
 )
 from app.domain.properties.errors import PropertyKeyTaken
@@ -193,6 +195,7 @@ async def save(
     errors: list[dict[str, str]] = []
     conflicts: list[PropertyKeyTaken] = []
     mapped: dict[str, int] = {}  # property key (lower case) -> the entry mapping it
+    new_types: dict[str, PropertyType] = {}  # what the list's filters may name after the save
     creating = {
         entry.create_property.key: PropertyInfo(
             entry.create_property.key,
@@ -250,6 +253,7 @@ async def save(
                 )
                 info = None
         if info is not None:
+            new_types[info.key] = info.type
             first = mapped.setdefault(info.key.lower(), index)
             if first != index:
                 errors.append(
@@ -281,6 +285,13 @@ async def save(
         raise MappingInvalid(errors)
     if conflicts:
         raise conflicts[0]
+    if segment.filters:
+        # The list's filters name mapped properties: a mapping that drops one (or changes its
+        # type) is refused, rather than leaving filters no run could apply.
+        try:
+            compile_filters(FilterSet.model_validate(segment.filters), new_types)
+        except FiltersInvalid as exc:
+            raise MappingBreaksFilters(segment.id, exc.extensions["errors"]) from exc
     # In key order, the same in every transaction: two saves creating the same keys wait for
     # each other rather than deadlock.
     for new in sorted(
