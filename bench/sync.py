@@ -131,6 +131,7 @@ class SequentialWorkspace:
         timezone: str | None,
         concurrency: int = 8,
         checkpoint: Checkpoint | None = None,
+        custom_attribute_types: Mapping[str, str] | None = None,
     ) -> SequentialReader:
         return SequentialReader(self.inner, query)
 

@@ -156,3 +156,34 @@ async def test_filters_that_no_longer_fit_the_mapping_start_no_run(
     problem = assert_problem(response, 409)
     assert problem["code"] == "filters_out_of_date"
     assert problem["errors"][0]["field"] == "body.groups.0.0.property"
+
+
+async def test_a_pushed_filter_fetches_only_what_it_selects_and_stays_exact(
+    http: httpx.AsyncClient,
+    tenant: Tenant,
+    sandbox_url: str,
+    sandbox_workspaces: list[dict[str, Any]],
+) -> None:
+    users = await mapped_users(http, tenant, sandbox_workspaces)
+    single = {"groups": [[{"property": "plan", "operator": "is", "value": "free trial"}]]}
+    saved = await http.put(
+        f"/v1/segments/{users['id']}/filters", json=single, headers=tenant.headers
+    )
+    assert saved.status_code == 200, saved.text
+
+    run = await sync(http, tenant, users["id"])
+
+    contacts = await sandbox_contacts(sandbox_url, sandbox_workspaces[0]["app_id"])
+    on_trial = [
+        c
+        for c in contacts
+        if c["role"] == "user"
+        and ((c.get("custom_attributes") or {}).get("plan") or "").strip().casefold()
+        == "free trial"
+    ]
+    # Intercom selected them: nothing else was fetched, nothing was left out here.
+    assert run["counters"]["fetched"] == len(on_trial)
+    assert "filtered_out" not in run["counters"]["skipped_reasons"]
+    emails = {(c.get("email") or "").strip().lower() for c in on_trial}
+    customers = {c["email"] for c in await all_customers(http, tenant)}
+    assert customers == {email for email in emails if "@" in email}

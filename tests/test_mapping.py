@@ -447,6 +447,7 @@ async def test_sync_now_of_a_list_never_mapped_offers_two_choices_and_the_flag_c
         "property": "email",
         "conversion": "text",
         "target": "email",
+        "attribute_type": "string",
     }
     assert mapped["last_seen_at"]["conversion"] == "date_from_unix"
     assert mapped["location.country"]["target"] == "properties"
@@ -502,18 +503,26 @@ async def test_a_run_fixes_mapping_settings_and_policy_and_warns_of_archived_and
     run = await sync_run(sessionmaker, uuid.UUID(started.json()["id"]))
     assert run.config is not None
     assert run.config["mapping"] == [
-        {"attribute": "email", "property": "email", "conversion": "text", "target": "email"},
+        {
+            "attribute": "email",
+            "property": "email",
+            "conversion": "text",
+            "target": "email",
+            "attribute_type": "string",
+        },
         {
             "attribute": "custom_attributes.legacy_score",
             "property": "legacy",
             "conversion": "number",
             "target": "properties",
+            "attribute_type": "integer",
         },
         {
             "attribute": "custom_attributes.renewal_date",
             "property": "renewal",
             "conversion": "date_from_unix",
             "target": "properties",
+            "attribute_type": "date",
         },
     ]
     assert (run.config["duplicates"], run.config["tag"]) == ("skip", "From Intercom")

@@ -42,6 +42,7 @@ class IntercomWorkspace(Protocol):
         timezone: str | None,
         concurrency: int = 8,
         checkpoint: Checkpoint | None = None,
+        custom_attribute_types: Mapping[str, str] | None = None,
     ) -> ContactReader: ...
 
 

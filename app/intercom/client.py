@@ -208,11 +208,13 @@ class WorkspaceClient:
         concurrency: int = 8,
         max_partition_size: int = 1500,
         checkpoint: Checkpoint | None = None,
+        custom_attribute_types: Mapping[str, str] | None = None,
     ) -> PartitionedReader:
-        """Every contact of `query`, read by concurrent `created_at` partitions (paging.py)."""
+        """Every contact of `query`, read by concurrent `created_at` partitions (paging.py).
+        `custom_attribute_types` (name: data type) checks the values of custom attributes."""
         return PartitionedReader(
             fetch=self.search_page,
-            query=parse_query(query),
+            query=parse_query(query, custom_attribute_types),
             timezone=timezone or "UTC",
             concurrency=concurrency,
             max_partition_size=max_partition_size,

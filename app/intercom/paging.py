@@ -437,5 +437,9 @@ def _owners(children: list[Partition], day: int) -> list[int]:
     ]
 
 
-def parse_query(raw: Mapping[str, Any] | Query) -> Query:
-    return raw if isinstance(raw, Filter | Group) else QueryBuilder().parse(raw)
+def parse_query(
+    raw: Mapping[str, Any] | Query, custom_attribute_types: Mapping[str, str] | None = None
+) -> Query:
+    if isinstance(raw, Filter | Group):
+        return raw
+    return QueryBuilder(custom_attribute_types).parse(raw)

@@ -79,6 +79,7 @@ class FakeWorkspace:
         timezone: str | None,
         concurrency: int = 8,
         checkpoint: Checkpoint | None = None,
+        custom_attribute_types: Mapping[str, str] | None = None,
     ) -> FakeReader:
         start = 0
         if checkpoint is not None:

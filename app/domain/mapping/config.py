@@ -30,6 +30,9 @@ class MappedAttribute(BaseModel):
     property: str  # the property key
     conversion: Conversion
     target: Target
+    # Intercom's data type of the attribute (what its search accepts); None in configs written
+    # before it was kept: such a run pushes no filter on it into the search.
+    attribute_type: str | None = None
 
 
 class RunConfig(BaseModel):

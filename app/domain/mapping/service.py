@@ -424,7 +424,13 @@ async def run_config(
             )
             continue
         mapped.append(
-            MappedAttribute(attribute=name, property=key, conversion=conversion, target=info.target)
+            MappedAttribute(
+                attribute=name,
+                property=key,
+                conversion=conversion,
+                target=info.target,
+                attribute_type=data_type,
+            )
         )
     # Tolerant: a stored value no longer valid falls back to its default, not to a 500.
     settings = integration_settings.parse(integration.settings)

@@ -33,6 +33,7 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait
 from app.domain.customers.repository import CustomerRepository
 from app.domain.customers.sources import WriteOptions
 from app.domain.filters import apply as filters
+from app.domain.filters import pushdown
 from app.domain.filters.apply import Predicate
 from app.domain.filters.validate import FiltersInvalid
 from app.domain.integrations import service as integration_service
@@ -339,11 +340,15 @@ async def _work(ports: RunnerPorts, job: _Job) -> None:
         workspace = integration_service.workspace_for(job.integration, ports.intercom, ports.cipher)
     except ValueError as exc:  # SecretCipher: a key was retired before the token was rotated
         raise _TokenUnreadable from exc
+    query, custom_types = pushdown.search_query(
+        segment_service.search_query(job.segment), job.config
+    )
     reader = workspace.reader(
-        segment_service.search_query(job.segment),
+        query,
         timezone=job.integration.timezone,
         concurrency=ports.settings.read_concurrency,
         checkpoint=job.checkpoint,
+        custom_attribute_types=custom_types,
     )
     current = _Slice(ports, job)
     batch: list[Contact | MalformedContact] = []
