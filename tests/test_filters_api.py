@@ -49,6 +49,11 @@ async def test_a_sync_imports_exactly_the_contacts_the_filters_select(
     )
     assert saved.status_code == 200, saved.text
     assert saved.headers["etag"] == '"1"'
+    # Two OR-ed groups: evaluated here only (no room for partitions in the search).
+    assert [(p["runs_in"], p["reason"]) for p in saved.json()["placements"]] == [
+        ("local", "or_of_groups"),
+        ("local", "or_of_groups"),
+    ]
 
     run = await sync(http, tenant, users["id"])
 
@@ -170,6 +175,10 @@ async def test_a_pushed_filter_fetches_only_what_it_selects_and_stays_exact(
         f"/v1/segments/{users['id']}/filters", json=single, headers=tenant.headers
     )
     assert saved.status_code == 200, saved.text
+    read = await http.get(f"/v1/segments/{users['id']}/filters", headers=tenant.headers)
+    assert read.json()["placements"] == [
+        {"group": 0, "condition": 0, "runs_in": "intercom", "reason": "intercom_search"}
+    ]
 
     run = await sync(http, tenant, users["id"])
 

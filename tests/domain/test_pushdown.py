@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.domain.filters.language import FilterSet
-from app.domain.filters.pushdown import pushed_filters, search_query
+from app.domain.filters.pushdown import placements, pushed_filters, search_query
 from app.domain.mapping.config import MappedAttribute, RunConfig
 from app.domain.mapping.conversions import Conversion
 from app.domain.properties.catalog import Target
@@ -114,3 +114,21 @@ def test_the_query_ands_the_pushed_part_with_the_list_and_types_custom_attribute
     }
     assert types["seats"] == "integer"
     assert search_query(base, config({"groups": []}))[0] == base
+
+
+def test_each_condition_says_where_it_runs_and_why() -> None:
+    plan = {"property": "plan", "operator": "is", "value": "Pro"}
+    mrr = {"property": "mrr", "operator": ">", "value": 2}
+    country = {"property": "country", "operator": "is_set"}
+
+    found = placements(
+        config({"combine": "all", "groups": [[plan], [mrr], [country], [plan, mrr]]})
+    )
+
+    assert [(p.group, p.condition, p.runs_in, p.reason) for p in found] == [
+        (0, 0, "intercom", "intercom_search"),
+        (1, 0, "local", "no_search_equivalent"),
+        (2, 0, "local", "no_search_equivalent"),
+        (3, 0, "local", "any_of_several"),
+        (3, 1, "local", "any_of_several"),
+    ]

@@ -17,6 +17,7 @@ OR-ed) runs locally only.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -80,22 +81,60 @@ def search_query(
     return narrowed, custom_types
 
 
-def pushed_filters(config: RunConfig) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Placement:
+    """Where one condition runs, and why."""
+
+    group: int
+    condition: int
+    runs_in: str  # "intercom" (and locally) | "local"
+    reason: str
+    filters: tuple[dict[str, Any], ...] = ()
+
+
+# Why a condition runs locally only.
+OR_OF_GROUPS = "or_of_groups"  # any of several groups: two levels, no room for partitions
+GROUP_OF_SEVERAL = "any_of_several"  # a group of an `all` set with several conditions
+NOT_SEARCHABLE = "attribute_not_searchable"
+NO_SEARCH_EQUIVALENT = "no_search_equivalent"  # operator, type or conversion Intercom differs on
+TOO_MANY = "too_many_filters"
+PUSHED = "intercom_search"
+
+
+def placements(config: RunConfig) -> list[Placement]:
     filters = config.filters
-    if filters is None or not filters.groups:
+    if filters is None:
         return []
-    if filters.combine == Combination.ANY:
-        candidates = list(filters.groups[0]) if len(filters.groups) == 1 else []
-    else:
-        candidates = [group[0] for group in filters.groups if len(group) == 1]
     by_property = {entry.property: entry for entry in config.mapping}
     clock = Clock.at(config.started_at or datetime.now(UTC), config.timezone)
-    pushed: list[dict[str, Any]] = []
-    for condition in candidates:
-        mapped = by_property.get(condition.property)
-        if mapped is not None and _searchable(mapped.attribute):
-            pushed.extend(_search_filters(condition, mapped, clock))
-    return pushed[:MAX_PUSHED]
+    result: list[Placement] = []
+    pushed_count = 0
+    for g, group in enumerate(filters.groups):
+        for c, condition in enumerate(group):
+            if filters.combine == Combination.ANY and len(filters.groups) > 1:
+                reason = OR_OF_GROUPS
+            elif filters.combine == Combination.ALL and len(group) > 1:
+                reason = GROUP_OF_SEVERAL
+            else:
+                mapped = by_property.get(condition.property)
+                if mapped is None or not _searchable(mapped.attribute):
+                    reason = NOT_SEARCHABLE
+                else:
+                    found = _search_filters(condition, mapped, clock)
+                    if not found:
+                        reason = NO_SEARCH_EQUIVALENT
+                    elif pushed_count + len(found) > MAX_PUSHED:
+                        reason = TOO_MANY
+                    else:
+                        pushed_count += len(found)
+                        result.append(Placement(g, c, "intercom", PUSHED, tuple(found)))
+                        continue
+            result.append(Placement(g, c, "local", reason))
+    return result
+
+
+def pushed_filters(config: RunConfig) -> list[dict[str, Any]]:
+    return [item for placement in placements(config) for item in placement.filters]
 
 
 def _searchable(attribute: str) -> bool:

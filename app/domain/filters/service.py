@@ -7,8 +7,10 @@ import uuid
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain.filters import pushdown
 from app.domain.filters.language import Combination, Condition, FilterSet
 from app.domain.filters.validate import compile_filters
+from app.domain.integrations import service as integration_service
 from app.domain.mapping import properties as property_lookup
 from app.domain.mapping import service as mapping_service
 from app.domain.models import Segment
@@ -17,6 +19,19 @@ from app.domain.scope import AccountScope
 from app.domain.segments.errors import SegmentNotFound
 from app.domain.segments.repository import SegmentRepository
 from app.errors import ensure_version
+
+
+class PlacementRead(BaseModel):
+    group: int
+    condition: int
+    runs_in: str = Field(
+        description="`intercom`: also pushed into Intercom's search, so that fewer contacts are "
+        "fetched; `local`: evaluated here only. Every condition is evaluated here."
+    )
+    reason: str = Field(
+        description="intercom_search, or why not: or_of_groups, any_of_several, "
+        "attribute_not_searchable, no_search_equivalent, too_many_filters."
+    )
 
 
 class FiltersRead(BaseModel):
@@ -30,6 +45,10 @@ class FiltersRead(BaseModel):
                         [{"property": "plan", "operator": "is", "value": "Free Trial"}],
                         [{"property": "country", "operator": "is", "value": "USA"}],
                     ],
+                    "placements": [
+                        {"group": 0, "condition": 0, "runs_in": "local", "reason": "or_of_groups"},
+                        {"group": 1, "condition": 0, "runs_in": "local", "reason": "or_of_groups"},
+                    ],
                 }
             ]
         }
@@ -38,14 +57,28 @@ class FiltersRead(BaseModel):
     version: int = Field(description="Also the ETag; name it in If-Match when saving.")
     combine: Combination
     groups: list[list[Condition]] = Field(description="None: every contact of the list.")
+    placements: list[PlacementRead] = Field(
+        default_factory=list, description="Where each condition runs, with the current mapping."
+    )
 
 
-def to_read(segment: Segment) -> FiltersRead:
+async def to_read(session: AsyncSession, account: AccountScope, segment: Segment) -> FiltersRead:
     filters = FilterSet.model_validate(segment.filters or {})
+    integration = await integration_service.get(session, account, segment.integration_id)
+    config, _ = await mapping_service.run_config(session, account, segment, integration)
     return FiltersRead(
         version=segment.filters_version,
         combine=filters.combine,
         groups=[list(group) for group in filters.groups],
+        placements=[
+            PlacementRead(
+                group=item.group,
+                condition=item.condition,
+                runs_in=item.runs_in,
+                reason=item.reason,
+            )
+            for item in pushdown.placements(config)
+        ],
     )
 
 
@@ -53,7 +86,7 @@ async def read(session: AsyncSession, account: AccountScope, segment_id: uuid.UU
     segment = await SegmentRepository(session).get_for_account(account, segment_id)
     if segment is None:
         raise SegmentNotFound(segment_id)
-    return to_read(segment)
+    return await to_read(session, account, segment)
 
 
 async def save(
@@ -76,7 +109,7 @@ async def save(
     segment.filters = data.model_dump(mode="json") if data.groups else None
     segment.filters_version += 1
     await session.flush()
-    return to_read(segment)
+    return await to_read(session, account, segment)
 
 
 async def mapped_property_types(
