@@ -196,3 +196,45 @@ async def test_a_pushed_filter_fetches_only_what_it_selects_and_stays_exact(
     emails = {(c.get("email") or "").strip().lower() for c in on_trial}
     customers = {c["email"] for c in await all_customers(http, tenant)}
     assert customers == {email for email in emails if "@" in email}
+
+
+async def test_a_preview_counts_exactly_when_all_runs_in_intercom_and_samples_the_selected(
+    http: httpx.AsyncClient,
+    tenant: Tenant,
+    sandbox_url: str,
+    sandbox_workspaces: list[dict[str, Any]],
+) -> None:
+    users = await mapped_users(http, tenant, sandbox_workspaces)
+    url = f"/v1/segments/{users['id']}/filters/preview"
+    single = {"groups": [[{"property": "plan", "operator": "is", "value": "free trial"}]]}
+
+    exact = await http.post(url, json=single, headers=tenant.headers)
+    loose = await http.post(url, json=EXAMPLE, headers=tenant.headers)
+
+    contacts = await sandbox_contacts(sandbox_url, sandbox_workspaces[0]["app_id"])
+    trial = [
+        c
+        for c in contacts
+        if c["role"] == "user"
+        and ((c.get("custom_attributes") or {}).get("plan") or "").strip().casefold()
+        == "free trial"
+    ]
+    assert exact.status_code == 200, exact.text
+    assert (exact.json()["count"], exact.json()["exact"]) == (len(trial), True)
+    assert exact.json()["sample"]
+    plans = {s["properties"]["plan"].strip().casefold() for s in exact.json()["sample"]}
+    assert plans == {"free trial"}
+    assert loose.status_code == 200, loose.text
+    assert loose.json()["exact"] is False
+    assert loose.json()["count"] >= len(trial)
+    for item in loose.json()["sample"]:
+        plan = item["properties"].get("plan", "").strip().casefold()
+        country = item["properties"].get("country", "").strip().casefold()
+        assert plan == "free trial" or country == "united states"
+    # Nothing is saved by a preview.
+    read = await http.get(f"/v1/segments/{users['id']}/filters", headers=tenant.headers)
+    assert read.json()["version"] == 0
+    bad = await http.post(
+        url, json={"groups": [[{"property": "nope", "operator": "is_set"}]]}, headers=tenant.headers
+    )
+    assert assert_problem(bad, 422)["errors"][0]["field"] == "body.groups.0.0.property"

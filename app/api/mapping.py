@@ -9,11 +9,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
-from app.api.deps import AccountDep, SessionDep
+from app.api.deps import AccountDep, AdaptersDep, SessionDep
 from app.api.problems import problem_responses
 from app.api.versioning import expected_version, set_etag
+from app.domain.filters import preview as filter_preview
 from app.domain.filters import service as filter_service
 from app.domain.filters.language import FilterSet
+from app.domain.filters.preview import PreviewRead
 from app.domain.filters.service import FiltersRead
 from app.domain.mapping import service as mapping_service
 from app.domain.mapping.schemas import MappingRead, MappingUpdate, SuggestionList
@@ -171,3 +173,25 @@ async def put_filters(
     )
     set_etag(response, filters.version)
     return filters
+
+
+@router.post(
+    "/segments/{segment_id}/filters/preview",
+    response_model=PreviewRead,
+    responses=problem_responses(400, 401, 404, 409, 413, 415, 422, 502, 503),
+    summary="Preview unsaved filters: how many contacts they select, and a sample",
+    description="One count and one page of Intercom's search, whatever the list's size. "
+    "`exact` is false when some conditions run only here: `count` is then an upper bound. "
+    "422 names every condition at fault, as saving would.",
+    tags=["segments"],
+)
+async def preview_filters(
+    segment_id: uuid.UUID,
+    data: FilterSet,
+    account: AccountDep,
+    session: SessionDep,
+    adapters: AdaptersDep,
+) -> PreviewRead:
+    return await filter_preview.preview(
+        session, account, segment_id, data, intercom=adapters.intercom, cipher=adapters.cipher
+    )

@@ -1,0 +1,107 @@
+"""A preview of unsaved filters: how many contacts of the list they select, and a sample.
+
+One count and one page of the search, whatever the list's size: the count is Intercom's
+`total_count` of the pushed query (exact when every condition runs in Intercom, else an upper
+bound, said so), and the sample is the first page's contacts that the whole filter set selects,
+with the values the list's mapping gives them."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.filters import apply, pushdown
+from app.domain.filters.language import FilterSet
+from app.domain.filters.service import mapped_property_types
+from app.domain.filters.validate import compile_filters
+from app.domain.integrations import service as integration_service
+from app.domain.mapping import service as mapping_service
+from app.domain.mapping.config import RunConfig
+from app.domain.ports import IntercomGateway, SecretCipher
+from app.domain.scope import AccountScope
+from app.domain.segments import service as segment_service
+from app.domain.syncs.mapping import Fail, Skip, map_contact
+from app.domain.syncs.pipeline import filter_values
+from app.intercom.models import Contact
+
+SAMPLE_SIZE = 10
+
+
+class PreviewContact(BaseModel):
+    intercom_contact_id: str
+    email: str
+    name: str | None
+    phone: str | None
+    properties: dict[str, Any]
+
+
+class PreviewRead(BaseModel):
+    count: int = Field(description="Contacts of the list the filters select (see `exact`).")
+    exact: bool = Field(
+        description="True when every condition runs in Intercom's search; else `count` is an "
+        "upper bound (the contacts Intercom's part selects), and a sync imports at most that."
+    )
+    sample: list[PreviewContact] = Field(
+        description=f"Up to {SAMPLE_SIZE} selected contacts, with their mapped values."
+    )
+
+
+async def preview(
+    session: AsyncSession,
+    account: AccountScope,
+    segment_id: uuid.UUID,
+    data: FilterSet,
+    *,
+    intercom: IntercomGateway,
+    cipher: SecretCipher,
+) -> PreviewRead:
+    segment = await segment_service.get(session, account, segment_id)
+    segment_service.ensure_syncable(segment)
+    integration = await integration_service.get(session, account, segment.integration_id)
+    integration_service.ensure_usable(integration)
+    compile_filters(data, await mapped_property_types(session, account, segment))  # 422
+    config, _ = await mapping_service.run_config(session, account, segment, integration)
+    config = config.model_copy(update={"filters": data})
+    query, custom_types = pushdown.search_query(segment_service.search_query(segment), config)
+    exact = all(item.runs_in == "intercom" for item in pushdown.placements(config))
+    workspace = integration_service.workspace_for(integration, intercom, cipher)
+    count = await workspace.count_contacts(query)
+    accept = apply.predicate(config)
+    reader = workspace.reader(
+        query,
+        timezone=integration.timezone,
+        concurrency=1,
+        custom_attribute_types=custom_types,
+    )
+    sample: list[PreviewContact] = []
+    async with contextlib.aclosing(reader.pages()) as pages:
+        async for page in pages:
+            for contact in page.contacts:
+                if isinstance(contact, Contact) and len(sample) < SAMPLE_SIZE:
+                    item = _selected(contact, config, accept)
+                    if item is not None:
+                        sample.append(item)
+            break  # one page: a preview, not a sync
+    return PreviewRead(count=count, exact=exact, sample=sample)
+
+
+def _selected(
+    contact: Contact, config: RunConfig, accept: apply.Predicate | None
+) -> PreviewContact | None:
+    try:
+        mapped = map_contact(contact, config)
+    except (Skip, Fail):
+        return None
+    if accept is not None and not accept(filter_values(mapped)):
+        return None
+    return PreviewContact(
+        intercom_contact_id=contact.id,
+        email=mapped.email,
+        name=mapped.name,
+        phone=mapped.phone,
+        properties=mapped.properties,
+    )
