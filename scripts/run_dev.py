@@ -95,6 +95,7 @@ def main() -> None:
         json_body = '-H "Content-Type: application/json" -d'
         redirect = (get_settings().oauth_redirect_uris or ["<a URL in OAUTH_REDIRECT_URIS>"])[0]
         integration_url = f"{API}/v1/integrations/{integration['id']}"
+        french = '{"groups": [[{"property": "country", "operator": "is", "value": "France"}]]}'
         print(
             f"""
 intercom-sync is running: API {API} (docs: {API}/docs), Intercom sandbox {SANDBOX}.
@@ -110,6 +111,9 @@ Sync a list:
     {API}/v1/segments/{users["id"]}/syncs
   curl -s {auth} {API}/v1/syncs/<id from the previous answer>
   curl -s {auth} "{API}/v1/customers?limit=5"
+  # only French users, from the next sync on (preview first, then save):
+  curl -s {auth} {json_body} '{french}' {API}/v1/segments/{users["id"]}/filters/preview
+  curl -s -X PUT {auth} {json_body} '{french}' {API}/v1/segments/{users["id"]}/filters
 
 Connect the second workspace ("{second["name"]}"), by access token...
   curl -s {auth} {json_body} '{{"access_token": "{second["access_token"]}"}}' \\

@@ -238,3 +238,22 @@ async def test_a_preview_counts_exactly_when_all_runs_in_intercom_and_samples_th
         url, json={"groups": [[{"property": "nope", "operator": "is_set"}]]}, headers=tenant.headers
     )
     assert assert_problem(bad, 422)["errors"][0]["field"] == "body.groups.0.0.property"
+
+
+async def test_filters_of_a_list_never_mapped_work_on_its_default_mapping(
+    http: httpx.AsyncClient, tenant: Tenant, sandbox_workspaces: list[dict[str, Any]]
+) -> None:
+    users = await first_segment(http, tenant, sandbox_workspaces[0]["access_token"], "users")
+    french = {"groups": [[{"property": "country", "operator": "is", "value": "France"}]]}
+
+    preview = await http.post(
+        f"/v1/segments/{users['id']}/filters/preview", json=french, headers=tenant.headers
+    )
+    saved = await http.put(
+        f"/v1/segments/{users['id']}/filters", json=french, headers=tenant.headers
+    )
+
+    assert preview.status_code == 200, preview.text
+    assert preview.json()["exact"] is True
+    assert {s["properties"]["country"] for s in preview.json()["sample"]} == {"France"}
+    assert saved.json()["placements"][0]["runs_in"] == "intercom"

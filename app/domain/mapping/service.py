@@ -390,7 +390,12 @@ async def run_config(
     property is gone, is left out (warned) rather than failing the run."""
     attributes = await attributes_of(session, account, segment.integration_id)
     properties = await property_lookup.all_properties(session, account)
-    entries: Sequence[Mapping[str, Any]] = segment.mapping or []
+    # Never saved: the default mapping (what "use the default mapping" would confirm).
+    entries: Sequence[Mapping[str, Any]] = (
+        segment.mapping
+        if segment.mapping is not None
+        else await default_mapping(session, account, segment.integration_id)
+    )
     mapped: list[MappedAttribute] = []
     warnings: list[dict[str, Any]] = []
     for entry in entries:
