@@ -48,6 +48,19 @@ class InvalidInput(AppError):
         super().__init__(f"{field}: {message}", errors=[{"field": field, "message": message}])
 
 
+class InvalidFields(AppError):
+    """Input that breaks several rules at once: `errors` names every field at fault."""
+
+    status = 422
+    code = "invalid_input"
+    title = "Invalid input"
+
+    def __init__(self, errors: list[dict[str, str]]) -> None:
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        super().__init__(f"{first['field']}: {first['message']}{more}", errors=errors)
+
+
 class PreconditionFailed(AppError):
     """A write named a version (If-Match) that is no longer the current one: someone else saved
     in between. The client reads again and reapplies its change."""

@@ -374,15 +374,16 @@ class CustomerRepository:
         written sources only (not one a moved contact left, nor one skipped); returns the
         customers that were unsubscribed now (a change to report)."""
         customer_ids = sorted({ids[source.email] for source in sources})
-        await self.session.execute(
-            _TAG_CUSTOMERS if options.tag else _UNTAG_CUSTOMERS,
-            {
-                "account_id": account.id,
-                "segment_id": options.segment_id,
-                "customer_ids": customer_ids,
-                **({"tag": options.tag} if options.tag else {}),
-            },
-        )
+        if options.tag or options.untag:
+            await self.session.execute(
+                _TAG_CUSTOMERS if options.tag else _UNTAG_CUSTOMERS,
+                {
+                    "account_id": account.id,
+                    "segment_id": options.segment_id,
+                    "customer_ids": customer_ids,
+                    **({"tag": options.tag} if options.tag else {}),
+                },
+            )
         unsubscribing = sorted({ids[source.email] for source in sources if source.unsubscribed})
         if not unsubscribing:
             return set()

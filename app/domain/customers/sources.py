@@ -35,8 +35,10 @@ class WriteOptions:
     segment_id: uuid.UUID
     # Duplicates "skip": a contact whose email already is a customer leaves it untouched.
     skip_existing: bool = False
-    # Put on every customer the batch writes; None takes the segment's tag away from them.
+    # Put on every customer the batch writes; None takes the segment's tag away from them,
+    # when `untag` (the segment may have tagged them before).
     tag: str | None = None
+    untag: bool = True
 
 
 @dataclass(frozen=True)

@@ -9,20 +9,13 @@ from typing import Any
 from app.domain.filters.evaluate import Clock, matches
 from app.domain.filters.validate import compile_filters
 from app.domain.mapping.config import RunConfig
-from app.domain.mapping.conversions import Conversion
+from app.domain.mapping.conversions import CONVERSIONS
 from app.domain.properties.catalog import PropertyType
 
 Predicate = Callable[[Mapping[str, Any]], bool]
 
-_TYPE_OF_CONVERSION = {
-    Conversion.TEXT: PropertyType.TEXT,
-    Conversion.NUMBER: PropertyType.NUMBER,
-    Conversion.NUMBER_FROM_TEXT: PropertyType.NUMBER,
-    Conversion.BOOLEAN: PropertyType.BOOLEAN,
-    Conversion.BOOLEAN_FROM_TEXT: PropertyType.BOOLEAN,
-    Conversion.DATE_FROM_UNIX: PropertyType.DATE,
-    Conversion.DATE_FROM_TEXT: PropertyType.DATE,
-}
+# Each conversion yields one property type (the conversion table's right-hand side).
+_TYPE_OF_CONVERSION = {conversion: kind for (_, kind), conversion in CONVERSIONS.items()}
 
 
 def property_types(config: RunConfig) -> dict[str, PropertyType]:

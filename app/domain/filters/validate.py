@@ -25,21 +25,14 @@ from app.domain.filters.language import (
 )
 from app.domain.properties.catalog import PropertyType
 from app.domain.types import has_control_characters
-from app.errors import AppError
+from app.errors import InvalidFields
 
 MAX_TEXT = 500
 MAX_DAYS = 36_500
 
 
-class FiltersInvalid(AppError):
-    status = 422
-    code = "invalid_input"
+class FiltersInvalid(InvalidFields):
     title = "Invalid filters"
-
-    def __init__(self, errors: list[dict[str, str]]) -> None:
-        first = errors[0]
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        super().__init__(f"{first['field']}: {first['message']}{more}", errors=errors)
 
 
 class _Refused(ValueError):

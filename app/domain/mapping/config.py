@@ -41,6 +41,9 @@ class RunConfig(BaseModel):
     mapping: tuple[MappedAttribute, ...]
     duplicates: Duplicates = Duplicates.UPDATE
     tag: str | None = None
+    # Without a tag: whether the list may have tagged customers before (its settings were
+    # saved), whose tag a sync then takes away. False spares every batch a useless delete.
+    untag: bool = True
     # The integration's settings: a contact unsubscribed from Intercom emails unsubscribes its
     # customer from surveys.
     unsubscribe_from_intercom: bool = True

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 
-from app.errors import AppError, Conflict
+from app.errors import Conflict, InvalidFields
 
 
 class MappingNotConfirmed(Conflict):
@@ -24,18 +24,11 @@ class MappingNotConfirmed(Conflict):
         )
 
 
-class MappingInvalid(AppError):
+class MappingInvalid(InvalidFields):
     """A mapping that breaks the rules; `errors` names every entry at fault, and nothing is
     saved."""
 
-    status = 422
-    code = "invalid_input"
     title = "Invalid mapping"
-
-    def __init__(self, errors: list[dict[str, str]]) -> None:
-        first = errors[0]
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        super().__init__(f"{first['field']}: {first['message']}{more}", errors=errors)
 
 
 class MappingWithoutEmail(Conflict):

@@ -443,6 +443,7 @@ async def run_config(
         mapping=tuple(mapped),
         duplicates=Duplicates(segment.duplicates),
         tag=segment.tag,
+        untag=segment.tag is None and segment.settings_version > 0,
         unsubscribe_from_intercom=settings.on_unsubscribed_in_intercom
         == OnUnsubscribedInIntercom.UNSUBSCRIBE,
         filters=FilterSet.model_validate(segment.filters) if segment.filters else None,

@@ -103,7 +103,8 @@ class RefreshRepository:
                 Integration.refresh_lease_owner == owner,
                 Integration.disconnected_at.is_(None),
             )
-            .with_for_update()
+            # NO KEY UPDATE: sources inserted meanwhile (KEY SHARE on the integration) go on.
+            .with_for_update(key_share=True)
             .execution_options(populate_existing=True)
         )
         return result

@@ -143,7 +143,7 @@ class SegmentRepository:
         last_run = aliased(
             SyncRun,
             select(SyncRun)
-            .where(SyncRun.segment_id == Segment.id)
+            .where(SyncRun.segment_id == Segment.id, SyncRun.account_id == Segment.account_id)
             .order_by(SyncRun.created_at.desc(), SyncRun.id.desc())
             .limit(1)
             .lateral("last_run"),

@@ -6,7 +6,9 @@ cannot store), each with a reason code."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 import orjson
@@ -78,48 +80,77 @@ def attribute_value(contact: Contact, name: str) -> Any:
     return None
 
 
-def map_contact(contact: Contact, config: RunConfig) -> MappedCustomer:
-    """The customer the run's mapping makes of the contact. Raises Skip when the contact cannot
-    become a customer (no email), Fail when a value does not convert."""
-    # The email first: a contact without one is skipped as such, whatever else fails.
-    email: Any = None
-    for entry in config.mapping:
-        if entry.target == Target.EMAIL:
+def _getter(name: str) -> Callable[[Contact], Any]:
+    """`attribute_value` for one attribute, resolved once per batch rather than per contact."""
+    if name.startswith(_CUSTOM):
+        key = name.removeprefix(_CUSTOM)
+        return lambda contact: contact.custom_attributes.get(key)
+    if name.startswith(_LOCATION) or not (
+        name in Contact.model_fields and name not in _NOT_ATTRIBUTES
+    ):
+        return lambda contact: attribute_value(contact, name)
+    return attrgetter(name)
+
+
+class Mapper:
+    """A run's mapping, ready to apply to many contacts (a batch builds one)."""
+
+    def __init__(self, config: RunConfig) -> None:
+        self._unsubscribe = config.unsubscribe_from_intercom
+        self._email = [
+            (_getter(entry.attribute), entry.conversion)
+            for entry in config.mapping
+            if entry.target == Target.EMAIL
+        ]
+        self._others = [
+            (_getter(entry.attribute), entry.conversion, entry.target, entry.property)
+            for entry in config.mapping
+            if entry.target != Target.EMAIL
+        ]
+
+    def map(self, contact: Contact) -> MappedCustomer:
+        """Raises Skip when the contact cannot become a customer (no email), Fail when a value
+        does not convert."""
+        # The email first: a contact without one is skipped as such, whatever else fails.
+        email: Any = None
+        for get, conversion in self._email:
             try:
-                email = convert(entry.conversion, attribute_value(contact, entry.attribute))
+                email = convert(conversion, get(contact))
             except ConversionFailed:
                 email = None
-    email = normalise_email(email) if isinstance(email, str) else None
-    if email is None:
-        raise Skip("no_email")
-    if not _EMAIL.match(email):
-        raise Skip("invalid_email")
-    name: str | None = None
-    phone: str | None = None
-    properties: dict[str, Any] = {}
-    for entry in config.mapping:
-        if entry.target == Target.EMAIL:
-            continue
-        try:
-            value = convert(entry.conversion, attribute_value(contact, entry.attribute))
-        except ConversionFailed:
-            raise Fail(f"conversion_failed:{entry.property}") from None
-        if value is None:
-            continue
-        match entry.target:
-            case Target.NAME:
+        email = normalise_email(email) if isinstance(email, str) else None
+        if email is None:
+            raise Skip("no_email")
+        if not _EMAIL.match(email):
+            raise Skip("invalid_email")
+        name: str | None = None
+        phone: str | None = None
+        properties: dict[str, Any] = {}
+        for get, conversion, target, key in self._others:
+            try:
+                value = convert(conversion, get(contact))
+            except ConversionFailed:
+                raise Fail(f"conversion_failed:{key}") from None
+            if value is None:
+                continue
+            if target == Target.PROPERTIES:
+                properties[key] = value
+            elif target == Target.NAME:
                 name = value.strip() or None
-            case Target.PHONE:
+            else:
                 phone = value.strip() or None
-            case _:
-                properties[entry.property] = value
-    return MappedCustomer(
-        email=email,
-        name=name,
-        phone=phone,
-        properties=properties,
-        unsubscribed=config.unsubscribe_from_intercom and contact.unsubscribed_from_emails,
-    )
+        return MappedCustomer(
+            email=email,
+            name=name,
+            phone=phone,
+            properties=properties,
+            unsubscribed=self._unsubscribe and contact.unsubscribed_from_emails,
+        )
+
+
+def map_contact(contact: Contact, config: RunConfig) -> MappedCustomer:
+    """The customer the run's mapping makes of the contact (see Mapper.map)."""
+    return Mapper(config).map(contact)
 
 
 def check_text(field: str, value: str | None, max_length: int | None = None) -> None:

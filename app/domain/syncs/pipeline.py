@@ -22,9 +22,9 @@ from app.domain.syncs.mapping import (
     MAX_PHONE,
     Fail,
     MappedCustomer,
+    Mapper,
     Skip,
     check_text,
-    map_contact,
     properties_json,
 )
 from app.domain.syncs.report import Report
@@ -51,13 +51,11 @@ class PreparedBatch:
     report: Report
 
 
-def to_source(
-    contact: Contact, config: RunConfig, accept: Predicate | None = None
-) -> IncomingSource:
+def to_source(contact: Contact, mapper: Mapper, accept: Predicate | None = None) -> IncomingSource:
     """Raises Skip or Fail with the reason the contact cannot become a source."""
     check_text("id", contact.id, MAX_CONTACT_ID)
     check_text("email", contact.email)
-    mapped = map_contact(contact, config)
+    mapped = mapper.map(contact)
     if accept is not None and not accept(filter_values(mapped)):
         raise Skip(FILTERED_OUT)
     # After normalising: lower-casing can lengthen a string ("İ" becomes two characters).
@@ -92,6 +90,7 @@ def prepare(
     accept: Predicate | None = None,
 ) -> PreparedBatch:
     report = Report()
+    mapper = Mapper(config)
     by_contact: dict[str, IncomingSource] = {}
     for contact in contacts:
         report.fetched += 1
@@ -99,7 +98,7 @@ def prepare(
             report.fail(MALFORMED_CONTACT)
             continue
         try:
-            source = to_source(contact, config, accept)
+            source = to_source(contact, mapper, accept)
         except Skip as skip:
             report.skip(skip.reason)
             continue

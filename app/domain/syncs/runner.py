@@ -396,6 +396,7 @@ async def _write_batch(
         segment_id=job.segment.id,
         skip_existing=job.config.duplicates == Duplicates.SKIP,
         tag=job.config.tag,
+        untag=job.config.untag,
     )
 
     async def attempt() -> None:
