@@ -11,6 +11,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.db import transaction
+from app.domain.filters import preview
 from app.domain.models import Segment
 from tests.fixtures.factories import Tenant, first_segment
 from tests.test_bad_input import assert_problem
@@ -49,10 +50,10 @@ async def test_a_sync_imports_exactly_the_contacts_the_filters_select(
     )
     assert saved.status_code == 200, saved.text
     assert saved.headers["etag"] == '"1"'
-    # Two OR-ed groups: evaluated here only (no room for partitions in the search).
+    # Two OR-ed groups: one OR in Intercom's search, and evaluated here too.
     assert [(p["runs_in"], p["reason"]) for p in saved.json()["placements"]] == [
-        ("local", "or_of_groups"),
-        ("local", "or_of_groups"),
+        ("intercom", "intercom_search"),
+        ("intercom", "intercom_search"),
     ]
 
     run = await sync(http, tenant, users["id"])
@@ -73,7 +74,10 @@ async def test_a_sync_imports_exactly_the_contacts_the_filters_select(
     customers = {c["email"] for c in await all_customers(http, tenant)}
     assert expected
     assert customers == expected
-    assert run["counters"]["skipped_reasons"]["filtered_out"] > 0
+    # Intercom's search did the selecting: only the selected users were fetched.
+    users_selected = [c for c in contacts if c["role"] == "user" and selected(c)]
+    assert run["counters"]["fetched"] == len(users_selected)
+    assert run["counters"]["skipped_reasons"].get("filtered_out", 0) == 0
 
 
 @pytest.mark.parametrize(
@@ -209,7 +213,6 @@ async def test_a_preview_counts_exactly_when_all_runs_in_intercom_and_samples_th
     single = {"groups": [[{"property": "plan", "operator": "is", "value": "free trial"}]]}
 
     exact = await http.post(url, json=single, headers=tenant.headers)
-    loose = await http.post(url, json=EXAMPLE, headers=tenant.headers)
 
     contacts = await sandbox_contacts(sandbox_url, sandbox_workspaces[0]["app_id"])
     trial = [
@@ -220,17 +223,12 @@ async def test_a_preview_counts_exactly_when_all_runs_in_intercom_and_samples_th
         == "free trial"
     ]
     assert exact.status_code == 200, exact.text
-    assert (exact.json()["count"], exact.json()["exact"]) == (len(trial), True)
-    assert exact.json()["sample"]
-    plans = {s["properties"]["plan"].strip().casefold() for s in exact.json()["sample"]}
+    body = exact.json()
+    assert (body["count"], body["exact"], body["method"]) == (len(trial), True, "intercom")
+    assert body["upper_bound"] == len(trial)
+    assert body["sample"]
+    plans = {s["properties"]["plan"].strip().casefold() for s in body["sample"]}
     assert plans == {"free trial"}
-    assert loose.status_code == 200, loose.text
-    assert loose.json()["exact"] is False
-    assert loose.json()["count"] >= len(trial)
-    for item in loose.json()["sample"]:
-        plan = item["properties"].get("plan", "").strip().casefold()
-        country = item["properties"].get("country", "").strip().casefold()
-        assert plan == "free trial" or country == "united states"
     # Nothing is saved by a preview.
     read = await http.get(f"/v1/segments/{users['id']}/filters", headers=tenant.headers)
     assert read.json()["version"] == 0
@@ -238,6 +236,64 @@ async def test_a_preview_counts_exactly_when_all_runs_in_intercom_and_samples_th
         url, json={"groups": [[{"property": "nope", "operator": "is_set"}]]}, headers=tenant.headers
     )
     assert assert_problem(bad, 422)["errors"][0]["field"] == "body.groups.0.0.property"
+
+
+# Intercom's search has no "is set": the first group's second condition runs here.
+PARTLY_LOCAL = {
+    "combine": "any",
+    "groups": [
+        [
+            {"property": "plan", "operator": "is", "value": "free trial"},
+            {"property": "country", "operator": "is_set"},
+        ],
+        [{"property": "country", "operator": "is", "value": "United States"}],
+    ],
+}
+
+
+def plan_and_country(contact: dict[str, Any]) -> tuple[str, str]:
+    plan = ((contact.get("custom_attributes") or {}).get("plan") or "").strip().casefold()
+    country = ((contact.get("location") or {}).get("country") or "").strip().casefold()
+    return plan, country
+
+
+async def test_a_preview_with_local_conditions_counts_here_or_estimates_and_says_which(
+    http: httpx.AsyncClient,
+    tenant: Tenant,
+    sandbox_url: str,
+    sandbox_workspaces: list[dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    users = await mapped_users(http, tenant, sandbox_workspaces)
+    url = f"/v1/segments/{users['id']}/filters/preview"
+    contacts = await sandbox_contacts(sandbox_url, sandbox_workspaces[0]["app_id"])
+    users_with_email = [
+        c for c in contacts if c["role"] == "user" and "@" in (c.get("email") or "")
+    ]
+
+    def selected(contact: dict[str, Any], *, with_local_part: bool = True) -> bool:
+        plan, country = plan_and_country(contact)
+        trial = plan == "free trial" and (bool(country) or not with_local_part)
+        return trial or country == "united states"
+
+    expected = [c for c in users_with_email if selected(c)]
+    pushed = [c for c in contacts if c["role"] == "user" and selected(c, with_local_part=False)]
+
+    counted = await http.post(url, json=PARTLY_LOCAL, headers=tenant.headers)
+    monkeypatch.setattr(preview, "PREVIEW_READ_LIMIT", 5)
+    estimated = await http.post(url, json=PARTLY_LOCAL, headers=tenant.headers)
+
+    assert counted.status_code == 200, counted.text
+    assert counted.json()["method"] == "local"
+    assert (counted.json()["count"], counted.json()["exact"]) == (len(expected), True)
+    assert counted.json()["upper_bound"] == len(pushed) > len(expected)
+    for item in counted.json()["sample"]:
+        plan = item["properties"].get("plan", "").strip().casefold()
+        country = item["properties"].get("country", "").strip().casefold()
+        assert (plan == "free trial" and country) or country == "united states"
+    assert estimated.status_code == 200, estimated.text
+    assert (estimated.json()["method"], estimated.json()["exact"]) == ("estimated", False)
+    assert 0 <= estimated.json()["count"] <= estimated.json()["upper_bound"] == len(pushed)
 
 
 async def test_filters_of_a_list_never_mapped_work_on_its_default_mapping(

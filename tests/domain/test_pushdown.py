@@ -7,10 +7,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.domain.filters.language import FilterSet
-from app.domain.filters.pushdown import placements, pushed_filters, search_query
+from app.domain.filters.pushdown import fully_pushed, placements, pushed_filters, search_query
 from app.domain.mapping.config import MappedAttribute, RunConfig
 from app.domain.mapping.conversions import Conversion
 from app.domain.properties.catalog import Target
+from app.intercom.query import Filter, QueryBuilder, and_with
 
 MAPPING = (
     MappedAttribute(
@@ -82,14 +83,69 @@ def test_a_single_group_pushes_what_means_the_same_and_keeps_the_rest_local() ->
     ]
 
 
-def test_or_ed_groups_push_nothing_and_all_of_pushes_its_one_condition_groups() -> None:
+def test_or_ed_groups_push_one_condition_of_each_group_as_an_or() -> None:
     plan = {"property": "plan", "operator": "is", "value": "Pro"}
     seats = {"property": "seats", "operator": "<", "value": 10}
-    assert pushed_filters(config({"combine": "any", "groups": [[plan], [seats]]})) == []
+    not_beta = {"property": "beta", "operator": "is_false"}
+    plan_filter = {"field": "custom_attributes.plan", "operator": "=", "value": "Pro"}
+    seats_filter = {"field": "custom_attributes.seats", "operator": "<", "value": 10}
 
-    pushed = pushed_filters(config({"combine": "all", "groups": [[plan], [seats, plan]]}))
+    pushed = pushed_filters(config({"combine": "any", "groups": [[seats, plan], [seats]]}))
 
-    assert pushed == [{"field": "custom_attributes.plan", "operator": "=", "value": "Pro"}]
+    # The equality is likelier to select few than the range: it stands for its group.
+    assert pushed == [{"operator": "OR", "value": [plan_filter, seats_filter]}]
+    pushed = pushed_filters(config({"combine": "all", "groups": [[plan], [seats, not_beta]]}))
+    assert pushed == [
+        plan_filter,
+        {
+            "operator": "OR",
+            "value": [
+                seats_filter,
+                {"field": "custom_attributes.beta", "operator": "=", "value": False},
+            ],
+        },
+    ]
+
+
+def test_an_or_with_a_branch_intercom_cannot_evaluate_is_not_pushed() -> None:
+    plan = {"property": "plan", "operator": "is", "value": "Pro"}
+    mrr = {"property": "mrr", "operator": ">", "value": 2}  # a float attribute: local
+
+    assert pushed_filters(config({"combine": "any", "groups": [[plan], [mrr]]})) == []
+    assert pushed_filters(config({"combine": "all", "groups": [[plan, mrr]]})) == []
+    # A group with one searchable condition is enough for the group's branch.
+    assert pushed_filters(config({"combine": "any", "groups": [[plan], [mrr, plan]]})) == [
+        {
+            "operator": "OR",
+            "value": [
+                {"field": "custom_attributes.plan", "operator": "=", "value": "Pro"},
+                {"field": "custom_attributes.plan", "operator": "=", "value": "Pro"},
+            ],
+        }
+    ]
+
+
+def test_more_or_ed_groups_than_intercom_allows_in_a_group_stay_local() -> None:
+    plan = {"property": "plan", "operator": "is", "value": "Pro"}
+
+    found = placements(config({"combine": "any", "groups": [[plan]] * 16}))
+
+    assert {(p.runs_in, p.reason) for p in found} == {("local", "too_many_filters")}
+    assert (
+        len(pushed_filters(config({"combine": "any", "groups": [[plan]] * 15}))[0]["value"]) == 15
+    )
+
+
+def test_a_pushed_or_leaves_room_for_the_readers_partition_ranges() -> None:
+    base = {"field": "role", "operator": "=", "value": "user"}
+    plan = {"property": "plan", "operator": "is", "value": "Pro"}
+    seats = {"property": "seats", "operator": "<", "value": 10}
+    query, types = search_query(base, config({"combine": "any", "groups": [[plan], [seats]]}))
+
+    built = QueryBuilder(types).parse(query)
+    ranges = [Filter("created_at", ">", 1), Filter("created_at", "<", 2)]
+
+    assert and_with(built, ranges) is not None
 
 
 def test_relative_days_count_from_the_day_the_run_started_in_the_workspace() -> None:
@@ -129,6 +185,29 @@ def test_each_condition_says_where_it_runs_and_why() -> None:
         (0, 0, "intercom", "intercom_search"),
         (1, 0, "local", "no_search_equivalent"),
         (2, 0, "local", "no_search_equivalent"),
-        (3, 0, "local", "any_of_several"),
-        (3, 1, "local", "any_of_several"),
+        (3, 0, "local", "or_with_unsearchable_branch"),
+        (3, 1, "local", "no_search_equivalent"),
     ]
+
+
+def test_a_date_range_in_an_or_pushes_its_lower_bound_and_is_not_exact_in_intercom() -> None:
+    base = {"field": "role", "operator": "=", "value": "user"}
+    plan = {"property": "plan", "operator": "is", "value": "Pro"}
+    renewal = {"property": "renewal", "operator": "between", "value": ["2026-03-01", "2026-03-05"]}
+    either = config({"combine": "any", "groups": [[plan], [renewal]]})
+
+    found = placements(either)
+
+    assert [(p.runs_in, p.reason) for p in found] == [
+        ("intercom", "intercom_search"),
+        ("intercom", "intercom_search_partly"),
+    ]
+    assert pushed_filters(either)[0]["value"][1] == {
+        "field": "custom_attributes.renewal",
+        "operator": ">",
+        "value": noon("2026-02-28"),
+    }
+    assert not fully_pushed(base, either)
+    assert fully_pushed(base, config({"combine": "any", "groups": [[plan], [plan]]}))
+    assert fully_pushed(base, config({"groups": []}))
+    assert not fully_pushed(base, config({"groups": [[{"property": "mrr", "operator": "is_set"}]]}))

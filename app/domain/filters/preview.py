@@ -1,9 +1,10 @@
 """A preview of unsaved filters: how many contacts of the list they select, and a sample.
 
-One count and one page of the search, whatever the list's size: the count is Intercom's
-`total_count` of the pushed query (exact when every condition runs in Intercom, else an upper
-bound, said so), and the sample is the first page's contacts that the whole filter set selects,
-with the values the list's mapping gives them."""
+Bounded whatever the list's size (counting.py): Intercom's `total_count` of the pushed query
+when every condition runs in Intercom; else the pushed query's contacts counted here when there
+are at most PREVIEW_READ_LIMIT of them, or that many read and the share they show extrapolated
+(said so). The sample is the first page's contacts that the whole filter set selects, with the
+values the list's mapping gives them."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.filters import apply, pushdown
+from app.domain.filters import apply, counting, pushdown
+from app.domain.filters.counting import CountMethod
 from app.domain.filters.language import FilterSet
 from app.domain.filters.service import mapped_property_types
 from app.domain.filters.validate import compile_filters
@@ -29,6 +31,8 @@ from app.domain.syncs.pipeline import filter_values
 from app.intercom.models import Contact
 
 SAMPLE_SIZE = 10
+# Ten pages of Intercom's search: a few seconds under the shared rate budget.
+PREVIEW_READ_LIMIT = 1500
 
 
 class PreviewContact(BaseModel):
@@ -40,10 +44,16 @@ class PreviewContact(BaseModel):
 
 
 class PreviewRead(BaseModel):
-    count: int = Field(description="Contacts of the list the filters select (see `exact`).")
-    exact: bool = Field(
-        description="True when every condition runs in Intercom's search; else `count` is an "
-        "upper bound (the contacts Intercom's part selects), and a sync imports at most that."
+    count: int = Field(description="Contacts of the list the filters select (see `method`).")
+    exact: bool = Field(description="False when `count` is estimated.")
+    method: CountMethod = Field(
+        description="`intercom`: Intercom's count (every condition runs in its search); "
+        "`local`: the contacts Intercom's part selects, read and evaluated here (counting "
+        "those a sync would import: with a usable email); `estimated`: the first "
+        f"{PREVIEW_READ_LIMIT} of them read, and their share of `upper_bound` given."
+    )
+    upper_bound: int = Field(
+        description="Intercom's count of what its part of the filters selects."
     )
     sample: list[PreviewContact] = Field(
         description=f"Up to {SAMPLE_SIZE} selected contacts, with their mapped values."
@@ -67,9 +77,14 @@ async def preview(
     config, _ = await mapping_service.run_config(session, account, segment, integration)
     config = config.model_copy(update={"filters": data})
     query, custom_types = pushdown.search_query(segment_service.search_query(segment), config)
-    exact = all(item.runs_in == "intercom" for item in pushdown.placements(config))
     workspace = integration_service.workspace_for(integration, intercom, cipher)
-    count = await workspace.count_contacts(query)
+    counted = await counting.count_selected(
+        workspace,
+        segment_service.search_query(segment),
+        config,
+        timezone=integration.timezone,
+        read_limit=PREVIEW_READ_LIMIT,
+    )
     accept = apply.predicate(config)
     reader = workspace.reader(
         query,
@@ -86,7 +101,13 @@ async def preview(
                     if item is not None:
                         sample.append(item)
             break  # one page: a preview, not a sync
-    return PreviewRead(count=count, exact=exact, sample=sample)
+    return PreviewRead(
+        count=counted.count,
+        exact=counted.exact,
+        method=counted.method,
+        upper_bound=counted.upper_bound,
+        sample=sample,
+    )
 
 
 def _selected(

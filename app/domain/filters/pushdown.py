@@ -7,16 +7,17 @@ Pushed, a condition must mean the same in the search (INTERCOM.md §2.2; the san
 search.py): text compared without case, stored values trimmed, a missing value matching only
 the negations; dates by day in the workspace's timezone; integers and booleans as they are.
 
-Only conditions that AND with the list's query are pushed (the only group of an `any` set, or the
-one-condition groups of an `all` set): one level of AND, which leaves the reader room for its own
-`created_at` ranges (paging.py), so a large list is still read in concurrent partitions.
-Everything else (is set, is not set, floats, text converted from other types, several groups
-OR-ed) runs locally only.
+What is pushed is ANDed with the list's query at the top: single conditions, and ORs of
+conditions one level down (placements()), which is as deep as Intercom's two levels go and still
+leaves the reader room for its own `created_at` ranges in the top AND (paging.py), so a large
+list is still read in concurrent partitions. A condition with no equivalent (is set, is not set,
+floats, text converted from other types) runs locally only, and so does an OR with such a
+branch: pushed without it, the OR would select fewer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -90,51 +91,161 @@ class Placement:
     runs_in: str  # "intercom" (and locally) | "local"
     reason: str
     filters: tuple[dict[str, Any], ...] = ()
+    # Pushed as a branch of this OR (its index among the pushed ORs); None: ANDed at the top.
+    or_term: int | None = None
+    # False when only part of it is pushed (a date range in an OR gives its lower bound).
+    complete: bool = True
 
 
-# Why a condition runs locally only.
-OR_OF_GROUPS = "or_of_groups"  # any of several groups: two levels, no room for partitions
-GROUP_OF_SEVERAL = "any_of_several"  # a group of an `all` set with several conditions
+# Why a condition runs where it runs.
+PUSHED = "intercom_search"
+# A date range as a branch of an OR: its lower bound is pushed, the rest runs here.
+PARTLY_PUSHED = "intercom_search_partly"
 NOT_SEARCHABLE = "attribute_not_searchable"
 NO_SEARCH_EQUIVALENT = "no_search_equivalent"  # operator, type or conversion Intercom differs on
+# A branch of an OR whose other branches Intercom cannot all evaluate: pushed alone, it would
+# select fewer contacts than the OR.
+OR_NOT_SEARCHABLE = "or_with_unsearchable_branch"
+# In an OR of groups, Intercom's two levels hold one condition of each group (the list's query
+# and the reader's ranges take the top AND): the group's others run here.
+ONE_PER_GROUP = "one_condition_per_group"
 TOO_MANY = "too_many_filters"
-PUSHED = "intercom_search"
+
+# The condition of a group that goes into an OR of groups: the likeliest to select few.
+_SELECTIVITY = {"=": 0, "IN": 0, "^": 1, "$": 1, "~": 2, "<": 3, ">": 3, "<=": 3, ">=": 3}
 
 
 def placements(config: RunConfig) -> list[Placement]:
+    """Each condition's place. The pushed part is an AND, at the top of the list's query, of
+    conditions (an `any` set of one group; the one-condition groups of an `all` set) and of
+    ORs (the several-condition groups of an `all` set; an `any` set of several groups, one
+    condition of each): two levels, the most Intercom allows, with the reader's `created_at`
+    ranges still fitting in the top AND."""
     filters = config.filters
-    if filters is None:
+    if filters is None or not filters.groups:
         return []
     by_property = {entry.property: entry for entry in config.mapping}
     clock = Clock.at(config.started_at or datetime.now(UTC), config.timezone)
-    result: list[Placement] = []
-    pushed_count = 0
+    found: dict[tuple[int, int], list[dict[str, Any]] | str] = {}
     for g, group in enumerate(filters.groups):
         for c, condition in enumerate(group):
-            if filters.combine == Combination.ANY and len(filters.groups) > 1:
-                reason = OR_OF_GROUPS
-            elif filters.combine == Combination.ALL and len(group) > 1:
-                reason = GROUP_OF_SEVERAL
+            mapped = by_property.get(condition.property)
+            if mapped is None or not _searchable(mapped.attribute):
+                found[g, c] = NOT_SEARCHABLE
             else:
-                mapped = by_property.get(condition.property)
-                if mapped is None or not _searchable(mapped.attribute):
-                    reason = NOT_SEARCHABLE
-                else:
-                    found = _search_filters(condition, mapped, clock)
-                    if not found:
-                        reason = NO_SEARCH_EQUIVALENT
-                    elif pushed_count + len(found) > MAX_PUSHED:
-                        reason = TOO_MANY
-                    else:
-                        pushed_count += len(found)
-                        result.append(Placement(g, c, "intercom", PUSHED, tuple(found)))
-                        continue
-            result.append(Placement(g, c, "local", reason))
+                found[g, c] = _search_filters(condition, mapped, clock) or NO_SEARCH_EQUIVALENT
+    if filters.combine == Combination.ANY and len(filters.groups) > 1:
+        return _or_of_groups(filters.groups, found)
+    if filters.combine == Combination.ANY:
+        terms = [[(0, c)] for c in range(len(filters.groups[0]))]
+    else:
+        terms = [[(g, c) for c in range(len(group))] for g, group in enumerate(filters.groups)]
+    return _and_of_terms(terms, found)
+
+
+def _and_of_terms(
+    terms: list[list[tuple[int, int]]], found: Mapping[tuple[int, int], list[dict[str, Any]] | str]
+) -> list[Placement]:
+    """An AND of terms, each an OR of conditions; a term pushed whole or not at all (dropping
+    a term of an AND only widens it)."""
+    result: list[Placement] = []
+    room = MAX_PUSHED
+    or_terms = 0
+    for term in terms:
+        searchable = [key for key in term if not isinstance(found[key], str)]
+        if len(term) == 1 and searchable:
+            pushed = found[term[0]]
+            assert not isinstance(pushed, str)
+            if len(pushed) <= room:
+                room -= len(pushed)
+                result.append(Placement(*term[0], "intercom", PUSHED, tuple(pushed)))
+            else:
+                result.append(Placement(*term[0], "local", TOO_MANY))
+            continue
+        whole = len(searchable) == len(term)
+        fits = whole and room >= 1 and len(term) <= MAX_FILTERS_PER_GROUP
+        if fits:
+            room -= 1
+        for key in term:
+            pushed = found[key]
+            if isinstance(pushed, str):
+                result.append(Placement(*key, "local", pushed))
+            elif fits:
+                # One filter a branch (a date range gives its lower bound: wider, still two
+                # levels).
+                result.append(
+                    Placement(
+                        *key, "intercom", _pushed(pushed), (pushed[0],), or_terms, len(pushed) == 1
+                    )
+                )
+            else:
+                result.append(Placement(*key, "local", TOO_MANY if whole else OR_NOT_SEARCHABLE))
+        or_terms += fits
     return result
 
 
+def _or_of_groups(
+    groups: Sequence[Sequence[Condition]],
+    found: Mapping[tuple[int, int], list[dict[str, Any]] | str],
+) -> list[Placement]:
+    """Any of several groups: an OR of one condition of each group, which selects a superset
+    of each group. A group with no condition Intercom can evaluate leaves the OR unbounded:
+    nothing is pushed."""
+    chosen: dict[int, int] = {}
+    for g, group in enumerate(groups):
+        ranked = sorted(
+            (_SELECTIVITY.get(pushed[0]["operator"], 9), c)
+            for c in range(len(group))
+            if not isinstance(pushed := found[g, c], str)
+        )
+        if ranked:
+            chosen[g] = ranked[0][1]
+    whole = len(chosen) == len(groups)
+    fits = whole and len(groups) <= MAX_FILTERS_PER_GROUP
+    result: list[Placement] = []
+    for g, group in enumerate(groups):
+        for c in range(len(group)):
+            pushed = found[g, c]
+            if isinstance(pushed, str):
+                result.append(Placement(g, c, "local", pushed))
+            elif not fits:
+                result.append(Placement(g, c, "local", TOO_MANY if whole else OR_NOT_SEARCHABLE))
+            elif chosen[g] == c:
+                result.append(
+                    Placement(g, c, "intercom", _pushed(pushed), (pushed[0],), 0, len(pushed) == 1)
+                )
+            else:
+                result.append(Placement(g, c, "local", ONE_PER_GROUP))
+    return result
+
+
+def _pushed(filters: list[dict[str, Any]]) -> str:
+    return PUSHED if len(filters) == 1 else PARTLY_PUSHED
+
+
+def fully_pushed(base: Mapping[str, Any], config: RunConfig) -> bool:
+    """Whether Intercom's search selects exactly what the filters select (nothing local)."""
+    found = placements(config)
+    if not found:
+        return True
+    if not all(item.runs_in == "intercom" and item.complete for item in found):
+        return False
+    return search_query(base, config)[0] != dict(base)
+
+
 def pushed_filters(config: RunConfig) -> list[dict[str, Any]]:
-    return [item for placement in placements(config) for item in placement.filters]
+    """The filters to AND with the list's query: conditions, and ORs of conditions."""
+    result: list[dict[str, Any]] = []
+    branches: dict[int, list[dict[str, Any]]] = {}
+    for placement in placements(config):
+        if placement.or_term is None:
+            result.extend(placement.filters)
+        elif placement.filters:
+            if placement.or_term not in branches:
+                branches[placement.or_term] = []
+                result.append({"operator": "OR", "value": branches[placement.or_term]})
+            branches[placement.or_term].extend(placement.filters)
+    return result
 
 
 def _searchable(attribute: str) -> bool:

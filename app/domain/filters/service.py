@@ -29,8 +29,13 @@ class PlacementRead(BaseModel):
         "fetched; `local`: evaluated here only. Every condition is evaluated here."
     )
     reason: str = Field(
-        description="intercom_search, or why not: or_of_groups, any_of_several, "
-        "attribute_not_searchable, no_search_equivalent, too_many_filters."
+        description="`intercom_search`; `intercom_search_partly` (a date range in an OR: "
+        "its lower bound narrows the search); or why it runs here only: "
+        "`attribute_not_searchable`, "
+        "`no_search_equivalent` (no search operator means the same), "
+        "`or_with_unsearchable_branch` (another branch of its OR runs here, so the OR does), "
+        "`one_condition_per_group` (an OR of groups pushes one condition of each), "
+        "`too_many_filters`."
     )
 
 
@@ -46,8 +51,18 @@ class FiltersRead(BaseModel):
                         [{"property": "country", "operator": "is", "value": "USA"}],
                     ],
                     "placements": [
-                        {"group": 0, "condition": 0, "runs_in": "local", "reason": "or_of_groups"},
-                        {"group": 1, "condition": 0, "runs_in": "local", "reason": "or_of_groups"},
+                        {
+                            "group": 0,
+                            "condition": 0,
+                            "runs_in": "intercom",
+                            "reason": "intercom_search",
+                        },
+                        {
+                            "group": 1,
+                            "condition": 0,
+                            "runs_in": "intercom",
+                            "reason": "intercom_search",
+                        },
                     ],
                 }
             ]
