@@ -106,4 +106,5 @@ def refresh_settings(settings: Settings) -> RefreshSettings:
         # A queued job waits for a free worker; a busy one frees within a sync slice.
         start_within=lease + timedelta(seconds=settings.sync_slice_s),
         retry_after=timedelta(seconds=settings.refresh_retry_s),
+        read_concurrency=settings.intercom_read_concurrency,
     )

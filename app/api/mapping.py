@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
+from app.adapters import refresh_settings
 from app.api.deps import AccountDep, AdaptersDep, SessionDep
 from app.api.problems import problem_responses
 from app.api.versioning import expected_version, set_etag
@@ -167,9 +168,15 @@ async def put_filters(
     session: SessionDep,
     response: Response,
     version: ExpectedVersion,
+    adapters: AdaptersDep,
 ) -> FiltersRead:
     filters = await filter_service.save(
-        session, account, segment_id, data, expected_version=version
+        session,
+        account,
+        segment_id,
+        data,
+        expected_version=version,
+        refresh=refresh_settings(adapters.settings),
     )
     set_etag(response, filters.version)
     return filters
@@ -180,8 +187,10 @@ async def put_filters(
     response_model=PreviewRead,
     responses=problem_responses(400, 401, 404, 409, 413, 415, 422, 502, 503),
     summary="Preview unsaved filters: how many contacts they select, and a sample",
-    description="One count and one page of Intercom's search, whatever the list's size. "
-    "`exact` is false when some conditions run only here: `count` is then an upper bound. "
+    description="Bounded whatever the list's size: Intercom's count when its search evaluates "
+    "every condition (`method` `intercom`); else the contacts its part selects read and "
+    "counted here, up to 1,500 (`local`), or the share of the first 1,500 applied to "
+    "`upper_bound` (`estimated`, `exact` false). The sample is taken from the first page. "
     "422 names every condition at fault, as saving would.",
     tags=["segments"],
 )

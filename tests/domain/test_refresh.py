@@ -5,9 +5,11 @@ the real clock never takes these integrations."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select, update
@@ -417,3 +419,118 @@ async def test_odd_segments_and_attributes_from_intercom_never_break_a_refresh(
     assert set(attributes) == {"email", "custom_attributes.odd"}
     assert len(attributes["custom_attributes.odd"].label) == 255
     assert "\x00" not in attributes["custom_attributes.odd"].label
+
+
+async def segment_of(world: World, segment_id: uuid.UUID) -> Segment:
+    async with world.ports.sessionmaker() as session:
+        segment = await session.get(Segment, segment_id)
+    assert segment is not None
+    return segment
+
+
+async def add_filtered_custom_segment(world: World) -> uuid.UUID:
+    """A custom segment on Users whose filter Intercom cannot evaluate (`is set`): counted
+    by reading its source's contacts."""
+    segment_id = uuid.uuid4()
+    async with transaction(world.ports.sessionmaker) as session:
+        session.add(
+            Segment(
+                id=segment_id,
+                account_id=world.tenant.account_id,
+                integration_id=world.integration_id,
+                kind=SegmentKind.CUSTOM,
+                source_key=f"custom:{segment_id}",
+                name="Users with an email",
+                person_type="user",
+                mapping=[{"attribute": "email", "property": "email"}],
+                filters={"groups": [[{"property": "email", "operator": "is_set"}]]},
+                filters_version=1,
+            )
+        )
+    return segment_id
+
+
+async def test_a_custom_segment_whose_filters_run_here_is_counted_by_reading_its_source(
+    world: World,
+) -> None:
+    segment_id = await add_filtered_custom_segment(world)
+    world.workspace.contacts = [*world.workspace.contacts, contact("u4", email=None)]
+
+    await ask(world)
+    await run_queued(world)
+
+    custom = await segment_of(world, segment_id)
+    # Three users with an email; the fourth could not be imported, so it is not counted.
+    assert (custom.contact_count, custom.count_method) == (3, "local")
+    due = (await integration_of(world)).refresh_due_at
+    assert due is not None
+    assert due > datetime.now(UTC) + timedelta(hours=1)
+
+
+async def test_a_count_whose_filters_change_meanwhile_is_not_written_and_the_refresh_is_due_again(
+    world: World,
+) -> None:
+    segment_id = await add_filtered_custom_segment(world)
+    original = world.workspace.count_contacts
+
+    async def change_filters_then_count(query: Any) -> int:
+        async with transaction(world.ports.sessionmaker) as session:
+            await session.execute(
+                update(Segment).where(Segment.id == segment_id).values(filters_version=2)
+            )
+        return await original(query)
+
+    world.workspace.count_contacts = change_filters_then_count  # type: ignore[method-assign]
+    await ask(world)
+    await run_queued(world)
+
+    custom = await segment_of(world, segment_id)
+    assert custom.contact_count is None
+    integration = await integration_of(world)
+    assert integration.refreshed_at is not None
+    assert integration.refresh_due_at is not None
+    assert integration.refresh_due_at <= datetime.now(UTC)
+
+
+async def test_a_long_count_renews_its_lease_and_stops_when_it_lost_it(world: World) -> None:
+    segment_id = await add_filtered_custom_segment(world)
+    world.workspace.contacts = [contact(f"u{i}") for i in range(30)]
+    world.ports = dataclasses.replace(
+        world.ports, settings=dataclasses.replace(SETTINGS, renew_every=timedelta(0))
+    )
+    leases: list[datetime | None] = []
+    original = world.workspace.reader
+
+    def reader_that_loses_the_lease_midway(query: Any, **options: Any) -> Any:
+        inner = original(query, **options)
+        pages = inner.pages
+
+        async def watched() -> Any:
+            async for page in pages():
+                integration = await integration_of(world)
+                leases.append(integration.refresh_lease_expires_at)
+                if len(leases) == 3:
+                    async with transaction(world.ports.sessionmaker) as session:
+                        await session.execute(
+                            update(Integration)
+                            .where(Integration.id == world.integration_id)
+                            .values(refresh_lease_owner="other@worker-2")
+                        )
+                yield page
+
+        inner.pages = watched  # type: ignore[method-assign]
+        return inner
+
+    world.workspace.reader = reader_that_loses_the_lease_midway  # type: ignore[method-assign]
+    await ask(world)
+    await run_queued(world)
+
+    # Renewed as it read (each page pushed the expiry on), then stopped: nothing written.
+    assert len(leases) == 3
+    assert leases[0] is not None
+    assert leases[1] is not None
+    assert leases[1] > leases[0]
+    integration = await integration_of(world)
+    assert integration.refreshed_at is None
+    assert integration.refresh_lease_owner == "other@worker-2"
+    assert (await segment_of(world, segment_id)).contact_count is None

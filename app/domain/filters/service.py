@@ -13,8 +13,10 @@ from app.domain.filters.validate import compile_filters
 from app.domain.integrations import service as integration_service
 from app.domain.mapping import properties as property_lookup
 from app.domain.mapping import service as mapping_service
-from app.domain.models import Segment
+from app.domain.models import Segment, SegmentKind
 from app.domain.properties.catalog import PropertyType
+from app.domain.refresh import service as refresh_service
+from app.domain.refresh.service import RefreshSettings
 from app.domain.scope import AccountScope
 from app.domain.segments.errors import SegmentNotFound
 from app.domain.segments.repository import SegmentRepository
@@ -111,18 +113,30 @@ async def save(
     data: FilterSet,
     *,
     expected_version: int | None,
+    refresh: RefreshSettings,
 ) -> FiltersRead:
-    """Replaces the list's filters; 422 names every condition at fault, and nothing is saved."""
+    """Replaces the list's filters; 422 names every condition at fault, and nothing is saved.
+    A custom segment's count (what its filters select) is then unknown until a refresh, asked
+    for here, counts it."""
+    repository = SegmentRepository(session)
+    segment = await repository.get_for_account(account, segment_id)
+    if segment is None:
+        raise SegmentNotFound(segment_id)
+    if segment.kind == SegmentKind.CUSTOM:
+        # The integration before the segment: the order every writer locks them in.
+        await refresh_service.ask_for_counts(session, account, segment.integration_id, refresh)
     # The row lock makes the version check and the bump one step.
-    segment = await SegmentRepository(session).get_for_account(
-        account, segment_id, update_lock=True
-    )
+    segment = await repository.get_for_account(account, segment_id, update_lock=True)
     if segment is None:
         raise SegmentNotFound(segment_id)
     ensure_version("filters", segment.filters_version, expected_version)
     compile_filters(data, await mapped_property_types(session, account, segment))
     segment.filters = data.model_dump(mode="json") if data.groups else None
     segment.filters_version += 1
+    if segment.kind == SegmentKind.CUSTOM:
+        segment.contact_count = None
+        segment.count_method = None
+        segment.count_refreshed_at = None
     await session.flush()
     return await to_read(session, account, segment)
 

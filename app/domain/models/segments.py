@@ -45,6 +45,9 @@ class Segment(IdMixin, TimestampMixin, Base):
     person_type: Mapped[str | None] = mapped_column(String(8))  # user | lead | None (both)
     contact_count: Mapped[int | None]
     count_refreshed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # "intercom" (Intercom's count) or "local" (a custom segment whose filters Intercom cannot
+    # evaluate whole: its contacts counted by a refresh; app/domain/filters/counting.py).
+    count_method: Mapped[str | None] = mapped_column(String(16))
     auto_sync: Mapped[bool] = mapped_column(default=False)
     # When the scheduler next syncs it (auto-sync on): a stable offset per segment within the
     # day, so that many segments never fire in the same minute (domain/schedule).

@@ -93,6 +93,22 @@ class RefreshRepository:
         )
         return result
 
+    async def renew(self, integration_id: uuid.UUID, owner: str, lease: timedelta) -> bool:
+        """Extends a claim that `owner` still holds (a refresh that counts a long list); False
+        when it lapsed to another job or the workspace was disconnected."""
+        renewed = await self.session.scalar(
+            update(Integration)
+            .where(
+                Integration.id == integration_id,
+                Integration.refresh_lease_owner == owner,
+                Integration.disconnected_at.is_(None),
+            )
+            .values(refresh_lease_expires_at=func.now() + lease)
+            .returning(Integration.id)
+            .execution_options(synchronize_session=False)
+        )
+        return renewed is not None
+
     async def lock_held(self, integration_id: uuid.UUID, owner: str) -> Integration | None:
         """The integration, locked, if `owner` still holds its refresh lease; else None (the
         lease went to another job, or the workspace was disconnected): write nothing."""

@@ -28,10 +28,9 @@ from app.domain.models.integrations import CONNECTED, REAUTH_REQUIRED
 from app.domain.outbox import service as outbox
 from app.domain.outbox.service import unit_of_work
 from app.domain.ports import IntercomGateway, JobQueue, SecretCipher
-from app.domain.refresh import cache
+from app.domain.refresh import cache, custom_counts
 from app.domain.refresh.repository import RefreshRepository
 from app.domain.refresh.schemas import RefreshStatus
-from app.domain.schedule.slots import next_slot
 from app.domain.scope import AccountScope
 from app.intercom.errors import (
     IntercomAuthError,
@@ -57,6 +56,10 @@ class RefreshSettings:
     # How long a refresh that Intercom could not serve waits before it is due again.
     retry_after: timedelta = timedelta(minutes=5)
     batch_size: int = 100
+    # Concurrent reads when a custom segment's contacts are counted here.
+    read_concurrency: int = 4
+    # How often a refresh that counts renews its lease.
+    renew_every: timedelta = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,25 @@ async def request(
     return reserved
 
 
+async def ask_for_counts(
+    session: AsyncSession,
+    account: AccountScope,
+    integration_id: uuid.UUID,
+    settings: RefreshSettings,
+) -> None:
+    """A custom segment's filters changed: its count is due. Quietly nothing when the workspace
+    cannot be read now (its count waits for the reconnect); a refresh already on its way counts
+    it, or finds the change when it writes and makes itself due again (custom_counts.py)."""
+    integration = await integration_service.get(session, account, integration_id)
+    if integration.status != CONNECTED:
+        return
+    reserved = await RefreshRepository(session).reserve_requested(
+        account, integration_id, settings.start_within
+    )
+    if reserved is not None:
+        _send(session, reserved, datetime.now(UTC))
+
+
 async def enqueue_due(ports: RefreshPorts, *, now: datetime | None = None) -> int:
     """The periodic pass: sends a job for every connected integration whose refresh is due and
     whose lease is free or lapsed, a bounded batch per transaction. Returns how many."""
@@ -168,9 +190,20 @@ async def run(ports: RefreshPorts, integration_id: uuid.UUID, *, owner: str) -> 
                 "reconnect the workspace.",
             )
             return
+        async with ports.sessionmaker() as session, session.begin():
+            planned = await custom_counts.plan(session, integration)
         # Read everything before writing anything, outside any transaction: the write is one
-        # short transaction, all of it or none.
-        snapshot = await cache.fetch(workspace)
+        # short transaction, all of it or none. Counting a long custom segment renews the
+        # lease as it reads.
+        snapshot = await cache.fetch(
+            workspace,
+            planned,
+            timezone=integration.timezone,
+            read_concurrency=ports.settings.read_concurrency,
+            on_page=_LeaseKeeper(ports, integration_id, owner).renew,
+        )
+    except LeaseLost:
+        log.warning("refresh.lease_lost", integration_id=str(integration_id))
     except IntercomAuthError as exc:
         await _failed(
             ports, integration_id, owner, "intercom_token_rejected", exc.message, reauth=True
@@ -212,9 +245,9 @@ async def _write(
         if integration is None:
             log.warning("refresh.lease_lost", integration_id=str(integration_id))
             return
-        now = datetime.now(UTC)
-        await cache.apply(session, integration, snapshot, now=now)
-        integration.refresh_due_at = next_slot(integration.id, ports.settings.interval, after=now)
+        await cache.apply(
+            session, integration, snapshot, now=datetime.now(UTC), interval=ports.settings.interval
+        )
         _release(integration)
         integration.refresh_error_code = None
         integration.refresh_error = None
@@ -249,6 +282,30 @@ async def _failed(
             # On the database's clock, the one the periodic pass compares it with.
             integration.refresh_due_at = func.now() + wait
     log.warning("refresh.failed", integration_id=str(integration_id), error_code=code)
+
+
+class LeaseLost(Exception):
+    """The refresh's lease went to another job while it read: it stops, writing nothing."""
+
+
+class _LeaseKeeper:
+    def __init__(self, ports: RefreshPorts, integration_id: uuid.UUID, owner: str) -> None:
+        self._ports = ports
+        self._integration_id = integration_id
+        self._owner = owner
+        self._renewed = time.monotonic()
+
+    async def renew(self, _read: int) -> None:
+        every = self._ports.settings.renew_every.total_seconds()
+        if time.monotonic() - self._renewed < every:
+            return
+        async with self._ports.sessionmaker() as session, session.begin():
+            held = await RefreshRepository(session).renew(
+                self._integration_id, self._owner, self._ports.settings.lease
+            )
+        if not held:
+            raise LeaseLost
+        self._renewed = time.monotonic()
 
 
 def _release(integration: Integration) -> None:

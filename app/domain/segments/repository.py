@@ -238,14 +238,20 @@ class SegmentRepository:
         )
 
     async def all_for_integration(
-        self, account: AccountScope, integration_id: uuid.UUID
+        self, account: AccountScope, integration_id: uuid.UUID, *, lock: bool = False
     ) -> Sequence[Segment]:
-        """Including removed ones."""
-        result = await self.session.scalars(
-            select(Segment).where(
-                Segment.account_id == account.id, Segment.integration_id == integration_id
-            )
+        """Including removed ones. Locked: read again under the lock (a settings write that
+        committed meanwhile is seen)."""
+        query = select(Segment).where(
+            Segment.account_id == account.id, Segment.integration_id == integration_id
         )
+        if lock:
+            query = (
+                query.order_by(Segment.id)
+                .with_for_update(key_share=True)
+                .execution_options(populate_existing=True)
+            )
+        result = await self.session.scalars(query)
         return result.all()
 
     async def last_syncs(

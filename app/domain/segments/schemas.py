@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
@@ -67,6 +67,7 @@ SEGMENT_EXAMPLE: JsonDict = {
     "person_type": "user",
     "contact_count": 1480,
     "count_refreshed_at": "2026-11-30T08:00:00Z",
+    "count_method": "intercom",
     "auto_sync": True,
     "next_sync_at": "2026-12-01T03:17:42Z",
     "missing": False,
@@ -92,8 +93,19 @@ class SegmentRead(BaseModel):
     source: SegmentSource = Field(description="The main list its contacts come from.")
     intercom_segment_id: str | None
     person_type: str | None = Field(description="user or lead.")
-    contact_count: int | None = Field(description="Contacts, as of `count_refreshed_at`.")
+    contact_count: int | None = Field(
+        description="Contacts, as of `count_refreshed_at`; for a custom segment, those its "
+        "filters select. None: not counted yet (a custom segment whose filters just changed "
+        "is counted by the refresh that the change asks for)."
+    )
     count_refreshed_at: datetime | None
+    count_method: Literal["intercom", "local"] | None = Field(
+        default=None,
+        description="`intercom`: Intercom's count (a list, a segment, or a custom segment whose "
+        "filters Intercom's search evaluates whole); `local`: a custom segment's contacts read "
+        "and its filters evaluated here by a refresh (counting those a sync would import: "
+        "selected, with a usable email).",
+    )
     auto_sync: bool = Field(description="Synced every 24 hours when on.")
     next_sync_at: datetime | None = Field(description="The next scheduled sync (auto-sync on).")
     missing: bool = Field(

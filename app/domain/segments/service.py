@@ -107,6 +107,7 @@ def to_read(segment: Segment, last_run: SyncRun | None) -> SegmentRead:
         person_type=segment.person_type,
         contact_count=segment.contact_count,
         count_refreshed_at=segment.count_refreshed_at,
+        count_method=segment.count_method,
         auto_sync=segment.auto_sync,
         next_sync_at=segment.next_sync_at,
         missing=segment.missing_since is not None,
@@ -207,9 +208,10 @@ async def create_custom(
         source_key=f"custom:{segment_id}",
         name=data.name,
         person_type="user" if kind == SegmentKind.USERS else "lead",
-        # Until its filters exist, it counts what its source counts.
+        # Without filters yet, it counts what its source counts.
         contact_count=source.contact_count if source else None,
         count_refreshed_at=source.count_refreshed_at if source else None,
+        count_method=source.count_method if source else None,
         auto_sync=False,
     )
     session.add(segment)
@@ -306,8 +308,8 @@ class ListsSnapshot:
     """What Intercom says of a workspace's lists, read before any row is written, so that a
     refresh writes all of it in one transaction or nothing."""
 
-    # Contacts per role ("user", "lead"): the main lists' counts, and for now the custom
-    # segments' too (a custom segment counts its source list until its filters exist).
+    # Contacts per role ("user", "lead"): the main lists' counts, and those of the custom
+    # segments without filters.
     role_counts: dict[str, int]
     segments: list[IntercomSegment]
 
@@ -359,6 +361,7 @@ async def apply_lists(
         for name, value in values.items():
             setattr(segment, name, value)
         segment.count_refreshed_at = now
+        segment.count_method = "intercom"
         segment.missing_since = None
 
     for kind, key, name, person_type in MAIN_LISTS:
@@ -387,9 +390,12 @@ async def apply_lists(
         if key in seen:
             continue
         if segment.kind == SegmentKind.CUSTOM:
-            if segment.removed_at is None and segment.person_type in snapshot.role_counts:
+            # Filtered ones are counted by the refresh (app/domain/refresh/custom_counts.py).
+            unfiltered = segment.filters is None and segment.removed_at is None
+            if unfiltered and segment.person_type in snapshot.role_counts:
                 segment.contact_count = _count(snapshot.role_counts[segment.person_type])
                 segment.count_refreshed_at = now
+                segment.count_method = "intercom"
         elif segment.kind == SegmentKind.INTERCOM and segment.missing_since is None:
             segment.missing_since = now
             segment.auto_sync = False

@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.filters import apply as filters
+from app.domain.filters import pushdown
 from app.domain.filters.errors import FiltersOutOfDate
 from app.domain.filters.validate import FiltersInvalid
 from app.domain.integrations import service as integration_service
@@ -83,6 +84,10 @@ async def start(
         filters.predicate(config)
     except FiltersInvalid as exc:
         raise FiltersOutOfDate(segment.id, exc.extensions["errors"]) from exc
+    if config.filters is not None and config.filters.groups and not pushdown.pushed_filters(config):
+        # Every contact of the list is read to be filtered here: a user wondering why this
+        # run reads so much for so few is told.
+        warnings.append({"code": "filters_run_locally"})
     repository = SyncRunRepository(session)
     new_id = await repository.insert_pending(
         {

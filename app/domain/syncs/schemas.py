@@ -65,8 +65,9 @@ SYNC_SUMMARY_EXAMPLE: JsonDict = {
 
 class SyncWarning(BaseModel):
     code: str = Field(
-        description="attribute_archived, attribute_removed, property_removed or "
-        "conversion_unavailable."
+        description="attribute_archived, attribute_removed, property_removed, "
+        "conversion_unavailable, or filters_run_locally (no condition of the list's filters "
+        "could go into Intercom's search: every contact of the list is read and filtered here)."
     )
     attribute: str | None = None
     property: str | None = None
@@ -85,7 +86,8 @@ class SyncRead(BaseModel):
     warnings: list[SyncWarning] = Field(
         default_factory=list,
         description="What the run noticed without failing: a mapped attribute archived in "
-        "Intercom (still imported) or removed (left out), a mapped property since deleted.",
+        "Intercom (still imported) or removed (left out), a mapped property since deleted, "
+        "filters that Intercom's search cannot narrow.",
     )
     created_at: datetime
     started_at: datetime | None
