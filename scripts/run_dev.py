@@ -96,6 +96,11 @@ def main() -> None:
         redirect = (get_settings().oauth_redirect_uris or ["<a URL in OAUTH_REDIRECT_URIS>"])[0]
         integration_url = f"{API}/v1/integrations/{integration['id']}"
         french = '{"groups": [[{"property": "country", "operator": "is", "value": "France"}]]}'
+        either = (
+            '{"combine": "any", "groups": ['
+            '[{"property": "country", "operator": "is", "value": "France"}], '
+            '[{"property": "country", "operator": "is", "value": "United States"}]]}'
+        )
         print(
             f"""
 intercom-sync is running: API {API} (docs: {API}/docs), Intercom sandbox {SANDBOX}.
@@ -130,6 +135,12 @@ Manage the integration and its lists:
   curl -s -X POST {auth} {integration_url}/refresh
   curl -s -X PATCH {auth} {json_body} '{{"auto_sync": true}}' {API}/v1/segments/{users["id"]}
   curl -s {auth} {json_body} '{{"name": "My leads", "source": "leads"}}' {integration_url}/segments
+  # a custom segment of users in France or the USA; a refresh counts it once its filters are saved:
+  curl -s {auth} {json_body} '{{"name": "France or USA", "source": "users"}}' \\
+    {integration_url}/segments
+  curl -s -X PUT {auth} {json_body} '{either}' \\
+    {API}/v1/segments/<id from the previous answer>/filters
+  curl -s {auth} {API}/v1/segments/<the same id>
   curl -s {auth} "{integration_url}/segments?last_sync_status=never&kind=intercom&sort=-count"
   curl -s {auth} {API}/v1/account
   # disconnect; connecting its token again revives it, lists and history included:
