@@ -107,4 +107,6 @@ def refresh_settings(settings: Settings) -> RefreshSettings:
         start_within=lease + timedelta(seconds=settings.sync_slice_s),
         retry_after=timedelta(seconds=settings.refresh_retry_s),
         read_concurrency=settings.intercom_read_concurrency,
+        # Well within the lease: a renewal late by a slow page still lands in time.
+        renew_every=lease / 3,
     )

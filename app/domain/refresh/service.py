@@ -58,8 +58,8 @@ class RefreshSettings:
     batch_size: int = 100
     # Concurrent reads when a custom segment's contacts are counted here.
     read_concurrency: int = 4
-    # How often a refresh that counts renews its lease.
-    renew_every: timedelta = timedelta(seconds=30)
+    # How often a refresh that counts renews its lease (well within `lease`).
+    renew_every: timedelta = timedelta(seconds=100)
 
 
 @dataclass(frozen=True)
