@@ -228,8 +228,15 @@ STRING_TESTS: dict[str, Test] = {
 }
 
 
-def _fold(value: Any) -> Any:
-    return value.strip().casefold() if isinstance(value, str) else value
+def _fold(value: Any) -> str | None:
+    """A string field's value as the index holds it: text, trimmed and without case. A number
+    stored in a string attribute (set through the API before the attribute existed) is indexed
+    as its text; any other non-text value is not searchable as text."""
+    if isinstance(value, str):
+        return value.strip().casefold()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value).casefold()
+    return None
 
 
 def _string_predicate(

@@ -43,6 +43,19 @@ async def sync_segment(http: httpx.AsyncClient, tenant: Tenant, segment_id: str)
 
 
 async def all_customers(http: httpx.AsyncClient, tenant: Tenant) -> list[dict[str, Any]]:
+    """Every customer the API lists, once the listing is settled: it shows a committed customer
+    only when no older transaction is still open (anywhere in the cluster: another test's
+    worker, a refresh), so it is read until three reads in a row agree."""
+    reads: list[list[dict[str, Any]]] = []
+    for _ in range(60):
+        reads.append(await _list_customers(http, tenant))
+        if len(reads) >= 3 and reads[-1] == reads[-2] == reads[-3]:
+            break
+        await asyncio.sleep(0.05)
+    return reads[-1]
+
+
+async def _list_customers(http: httpx.AsyncClient, tenant: Tenant) -> list[dict[str, Any]]:
     customers: list[dict[str, Any]] = []
     cursor = None
     while True:

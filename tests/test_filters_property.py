@@ -114,10 +114,14 @@ PLANS = [
     "STRASSE",
     "",
     "   ",
+    # A string attribute Intercom returns as a number (set before the attribute existed).
+    42,
+    2.5,
     None,
     MISSING,
 ]
-SEATS = [-5, -1, 0, 1, 7, 100, None, MISSING]
+# 2**53 + 1 is where a float stops telling integers apart.
+SEATS = [-5, -1, 0, 1, 7, 100, 2**53, 2**53 + 1, None, MISSING]
 MRR = [-3.25, 0.0, 0.5, 12.5, 99.99, None, MISSING]
 BETA = [True, False, None, MISSING]
 RENEWALS = [*EDGE_INSTANTS, None, MISSING]
@@ -219,7 +223,20 @@ def seeded_sandbox() -> Sandbox:
 # -- filter sets ------------------------------------------------------------------------------
 
 TEXT_SEEDS = {
-    "plan": ["Free Trial", "Trial", "Free", "Pro", "Enterprise", "Straße", "strasse", "ss", "e"],
+    "plan": [
+        "Free Trial",
+        "Trial",
+        "Free",
+        "Pro",
+        "Enterprise",
+        "Straße",
+        "strasse",
+        "ss",
+        "e",
+        "42",
+        "2.5",
+        "4",
+    ],
     "country": ["New Zealand", "Zealand", "New", "United States", "Åland", "åland", "a"],
     "full_name": ["Ana Smith", "ana", "Smith", "Straße Müller", "strasse", "Zoë", "ë", "m"],
     "email": ["user01@example.com", "USER09@EXAMPLE.COM", "example.com", "user0", "lead", ".com"],
@@ -233,7 +250,7 @@ TEXT_VARIANTS: list[Callable[[str], str]] = [
     lambda text: text[len(text) // 2 :],
 ]
 NUMBER_SEEDS: dict[str, list[float]] = {
-    "seats": [-5, -1, 0, 1, 7, 100],
+    "seats": [-5, -1, 0, 1, 7, 100, 2**53, 2**53 + 1],
     "mrr": [-3.25, 0.0, 0.5, 12.5, 99.99],
 }
 FILTER_DAYS = sorted({day + timedelta(days=k) for day in EDGE_DAYS for k in (-1, 0, 1)})

@@ -32,7 +32,8 @@ class CompiledCondition:
 
     property: str
     operator: Operator
-    # text: casefolded and stripped; list of those; float; date; (date, date); int days; None.
+    # text: casefolded and stripped; list of those; int or float; date; (date, date); int days;
+    # None.
     value: Any = None
 
 
@@ -136,10 +137,10 @@ def _text(value: Any) -> str:
     return normalise_text(value if isinstance(value, str) else str(value))
 
 
-def _number(value: Any) -> float | None:
+def _number(value: Any) -> int | float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value)
+    return value
 
 
 def _compare(operator: Operator, left: float, right: float) -> bool:

@@ -97,7 +97,9 @@ def _value(operator: Operator, value: Any, where: str) -> Any:
             raise _Refused(where, "must be a number")
         if not math.isfinite(value) or abs(value) > 1e300:
             raise _Refused(where, "must be a finite number")
-        return float(value)
+        # Kept as given: Python compares an int with an int or a float exactly, as Intercom's
+        # search compares integers (a float would round integers beyond 2**53).
+        return value
     if operator in DATE_VALUE:
         return _date(value, where)
     if operator in DATE_RANGE_VALUE:
