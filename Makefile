@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format openapi sandbox migrate bench-sandbox bench-fetch bench-sync clean
+.PHONY: install run test lint format openapi sandbox migrate bench-sandbox bench-fetch bench-sync bench-filters clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ bench-fetch: install
 ## A Users sync of 100,000 contacts end to end through the worker vs. a sequential sync (4-5 min).
 bench-sync: install
 	$(BIN)/python -m bench.sync
+
+## A filtered Users read, filters pushed into the search vs. evaluated here only; preview latency (1 min).
+bench-filters: install
+	$(BIN)/python -m bench.filters
 
 migrate: install .env
 	$(BIN)/intercom-sync migrate
