@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlencode
 
 import orjson
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
@@ -755,10 +755,20 @@ def create_app(sandbox: Sandbox) -> Starlette:
         Route("/_sandbox/stats/reset", sandbox_reset_stats, methods=["POST"]),
         Route("/_sandbox/reset", control(sandbox_reset), methods=["POST"]),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={ClientDisconnect: _client_gone},
+    )
     app.state.sandbox = sandbox
     app.state.webhooks = webhooks
     return app
+
+
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    # A client that closed its request while the body was read (a reader stopped early) is no
+    # server error: nobody reads this answer, and it is not worth a traceback in the log.
+    return Response(status_code=499)
 
 
 def build(config: SandboxConfig) -> Starlette:

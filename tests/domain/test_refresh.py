@@ -460,7 +460,7 @@ async def test_a_custom_segment_whose_filters_run_here_is_counted_by_reading_its
     await run_queued(world)
 
     custom = await segment_of(world, segment_id)
-    # Three users with an email; the fourth could not be imported, so it is not counted.
+    # Three users have an email, which the filter asks for; the fourth has none.
     assert (custom.contact_count, custom.count_method) == (3, "local")
     due = (await integration_of(world)).refresh_due_at
     assert due is not None

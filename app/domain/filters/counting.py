@@ -2,9 +2,9 @@
 
 When every condition runs in Intercom's search, Intercom's `total_count` of the pushed query is
 the answer: one request. Otherwise the pushed query's contacts are read and the whole filter set
-evaluated on each (the sync's own mapping and evaluator, app/domain/syncs/mapping.py), which
-counts the contacts a sync would import: selected, and with a usable email. A preview stops
-after a bounded read and extrapolates; a refresh reads to the end.
+evaluated on each, with the sync's own mapping and evaluator (app/domain/syncs/mapping.py). Both
+count what the filters select, a contact without a usable email included (a sync skips it as
+`no_email`). A preview stops after a bounded read and extrapolates; a refresh reads to the end.
 """
 
 from __future__ import annotations
@@ -18,8 +18,7 @@ from typing import Any
 from app.domain.filters import apply, pushdown
 from app.domain.mapping.config import RunConfig
 from app.domain.ports import IntercomWorkspace
-from app.domain.syncs.mapping import Fail, Mapper, Skip
-from app.domain.syncs.pipeline import filter_values
+from app.domain.syncs.mapping import Fail, Mapper
 from app.intercom.models import Contact
 
 
@@ -66,11 +65,9 @@ async def count_selected(
     accept = apply.predicate(config)
     mapper = Mapper(config)
     estimate = read_limit is not None and total > read_limit
+    # Estimating, several ranges read at once also spread the share over more of the list.
     reader = workspace.reader(
-        query,
-        timezone=timezone,
-        concurrency=1 if estimate else concurrency,
-        custom_attribute_types=custom_types,
+        query, timezone=timezone, concurrency=concurrency, custom_attribute_types=custom_types
     )
     # By id: a partitioned read may deliver a contact twice.
     read: set[str] = set()
@@ -81,7 +78,7 @@ async def count_selected(
                 if not isinstance(contact, Contact) or contact.id in read:
                     continue
                 read.add(contact.id)
-                if _selects(mapper, accept, contact):
+                if selects(mapper, accept, contact):
                     selected.add(contact.id)
             if on_page is not None:
                 await on_page(len(read))
@@ -93,9 +90,10 @@ async def count_selected(
     return Count(len(selected), CountMethod.LOCAL, total)
 
 
-def _selects(mapper: Mapper, accept: apply.Predicate | None, contact: Contact) -> bool:
+def selects(mapper: Mapper, accept: apply.Predicate | None, contact: Contact) -> bool:
+    """Whether the filters select the contact (what a count counts)."""
     try:
-        mapped = mapper.map(contact)
-    except (Skip, Fail):
-        return False
-    return accept is None or accept(filter_values(mapped))
+        values = mapper.filter_values(contact)
+    except Fail:
+        return False  # a sync fails it: not counted either way
+    return accept is None or accept(values)

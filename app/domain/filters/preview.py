@@ -31,8 +31,10 @@ from app.domain.syncs.pipeline import filter_values
 from app.intercom.models import Contact
 
 SAMPLE_SIZE = 10
-# Ten pages of Intercom's search: a few seconds under the shared rate budget.
+# Ten pages of Intercom's search, read a few ranges at once: a few seconds under the shared
+# rate budget.
 PREVIEW_READ_LIMIT = 1500
+PREVIEW_CONCURRENCY = 4
 
 
 class PreviewContact(BaseModel):
@@ -44,12 +46,15 @@ class PreviewContact(BaseModel):
 
 
 class PreviewRead(BaseModel):
-    count: int = Field(description="Contacts of the list the filters select (see `method`).")
+    count: int = Field(
+        description="Contacts of the list the filters select (see `method`), those without a "
+        "usable email included: a sync skips them as `no_email`."
+    )
     exact: bool = Field(description="False when `count` is estimated.")
     method: CountMethod = Field(
         description="`intercom`: Intercom's count (every condition runs in its search); "
-        "`local`: the contacts Intercom's part selects, read and evaluated here (counting "
-        "those a sync would import: with a usable email); `estimated`: the first "
+        "`local`: the contacts Intercom's part selects, read and evaluated here; "
+        "`estimated`: the first "
         f"{PREVIEW_READ_LIMIT} of them read, and their share of `upper_bound` given."
     )
     upper_bound: int = Field(
@@ -84,6 +89,7 @@ async def preview(
         config,
         timezone=integration.timezone,
         read_limit=PREVIEW_READ_LIMIT,
+        concurrency=PREVIEW_CONCURRENCY,
     )
     accept = apply.predicate(config)
     reader = workspace.reader(

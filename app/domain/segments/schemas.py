@@ -103,8 +103,8 @@ class SegmentRead(BaseModel):
         default=None,
         description="`intercom`: Intercom's count (a list, a segment, or a custom segment whose "
         "filters Intercom's search evaluates whole); `local`: a custom segment's contacts read "
-        "and its filters evaluated here by a refresh (counting those a sync would import: "
-        "selected, with a usable email).",
+        "and its filters evaluated here by a refresh. Either way, contacts without a usable "
+        "email that the filters select are counted (a sync skips them as `no_email`).",
     )
     auto_sync: bool = Field(description="Synced every 24 hours when on.")
     next_sync_at: datetime | None = Field(description="The next scheduled sync (auto-sync on).")

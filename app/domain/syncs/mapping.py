@@ -112,17 +112,37 @@ class Mapper:
         """Raises Skip when the contact cannot become a customer (no email), Fail when a value
         does not convert."""
         # The email first: a contact without one is skipped as such, whatever else fails.
+        email = self._email_of(contact)
+        if email is None:
+            raise Skip("no_email")
+        if not _EMAIL.match(email):
+            raise Skip("invalid_email")
+        name, phone, properties = self._others_of(contact)
+        return MappedCustomer(
+            email=email,
+            name=name,
+            phone=phone,
+            properties=properties,
+            unsubscribed=self._unsubscribe and contact.unsubscribed_from_emails,
+        )
+
+    def filter_values(self, contact: Contact) -> dict[str, Any]:
+        """The values a run's filters see for the contact (as pipeline.filter_values), also
+        for a contact without a usable email: a count says what the filters select, as
+        Intercom's own count does. Raises Fail when a value does not convert."""
+        name, phone, properties = self._others_of(contact)
+        return {**properties, "email": self._email_of(contact), "full_name": name, "phone": phone}
+
+    def _email_of(self, contact: Contact) -> str | None:
         email: Any = None
         for get, conversion in self._email:
             try:
                 email = convert(conversion, get(contact))
             except ConversionFailed:
                 email = None
-        email = normalise_email(email) if isinstance(email, str) else None
-        if email is None:
-            raise Skip("no_email")
-        if not _EMAIL.match(email):
-            raise Skip("invalid_email")
+        return normalise_email(email) if isinstance(email, str) else None
+
+    def _others_of(self, contact: Contact) -> tuple[str | None, str | None, dict[str, Any]]:
         name: str | None = None
         phone: str | None = None
         properties: dict[str, Any] = {}
@@ -139,13 +159,7 @@ class Mapper:
                 name = value.strip() or None
             else:
                 phone = value.strip() or None
-        return MappedCustomer(
-            email=email,
-            name=name,
-            phone=phone,
-            properties=properties,
-            unsubscribed=self._unsubscribe and contact.unsubscribed_from_emails,
-        )
+        return name, phone, properties
 
 
 def map_contact(contact: Contact, config: RunConfig) -> MappedCustomer:
