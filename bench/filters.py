@@ -37,7 +37,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.domain.filters import apply, pushdown
-from app.domain.filters.counting import Count, CountMethod, count_selected, selects
+from app.domain.filters.counting import (
+    Count,
+    CountMethod,
+    count_selected,
+    filtered_properties,
+    selects,
+)
 from app.domain.filters.language import Combination, Condition, FilterSet, Operator
 from app.domain.filters.preview import PREVIEW_CONCURRENCY
 from app.domain.mapping.config import MappedAttribute, RunConfig
@@ -220,7 +226,8 @@ async def benchmark(args: argparse.Namespace) -> bool:
             # The exact count of (b): the contacts figure 1's pushed query read (a superset),
             # evaluated by its filters as a count does.
             mapper, accept = Mapper(partly), apply.predicate(partly)
-            exact = sum(selects(mapper, accept, contact) for contact in pushed.read.values())
+            keys = filtered_properties(partly)
+            exact = sum(selects(mapper, accept, keys, c) for c in pushed.read.values())
             error = (estimate.count - exact) / max(1, exact)
             results.append(
                 (

@@ -100,8 +100,6 @@ async def test_a_custom_segment_is_counted_by_intercom_or_here_and_says_which(
 
     saved = await save_filters(http, tenant, trial["id"], TRIAL)
     assert {p["runs_in"] for p in saved["placements"]} == {"intercom"}
-    waiting = (await http.get(f"/v1/segments/{trial['id']}", headers=tenant.headers)).json()
-    assert (waiting["contact_count"], waiting["count_method"]) == (None, None)
     await save_filters(http, tenant, partly["id"], PARTLY_LOCAL)
 
     trial_read = await counted(http, tenant, trial["id"])
@@ -121,6 +119,16 @@ async def test_a_custom_segment_is_counted_by_intercom_or_here_and_says_which(
     emails = {c["email"].strip().lower() for c in users_with_email(selected)}
     assert {c["email"] for c in await all_customers(http, tenant)} == emails
     assert run["counters"]["created"] == len(emails)
+
+    # A new mapping (what the filters see) is counted again too.
+    await put(http, tenant, f"/v1/segments/{partly['id']}/mapping", {"entries": EXISTING[:5]})
+    for _ in range(300):
+        again = (await http.get(f"/v1/segments/{partly['id']}", headers=tenant.headers)).json()
+        if again["count_refreshed_at"] > partly_read["count_refreshed_at"]:
+            break
+        await asyncio.sleep(0.05)
+    assert again["count_refreshed_at"] > partly_read["count_refreshed_at"]
+    assert (again["contact_count"], again["count_method"]) == (len(selected), "local")
 
 
 async def test_filters_that_cannot_be_pushed_down_still_sync_exactly_and_say_so(

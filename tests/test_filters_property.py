@@ -38,7 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.cli import migrate
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker, transaction
-from app.domain.filters import apply, pushdown
+from app.domain.filters import apply, counting, pushdown
 from app.domain.filters.language import (
     DATE_RANGE_VALUE,
     DATE_VALUE,
@@ -55,7 +55,7 @@ from app.domain.models import Customer, Segment
 from app.domain.properties.catalog import PropertyType
 from app.domain.scope import AccountScope
 from app.domain.segments import service as segment_service
-from app.domain.syncs.mapping import Fail, Skip, map_contact
+from app.domain.syncs.mapping import Fail, Mapper, Skip, map_contact
 from app.domain.syncs.pipeline import filter_values
 from app.intercom.models import Contact
 from app.main import create_app
@@ -525,3 +525,18 @@ async def test_a_sync_imports_exactly_what_the_evaluator_selects_and_the_search_
     )
     # The sync read what the pushed search returns, no more and no less.
     assert run["counters"]["fetched"] == len(found)
+    # Claimed whole in Intercom, the search is the selection itself (what a count counts:
+    # every user the filters select, an email or not).
+    if pushdown.fully_pushed(segment_service.search_query(users), config):
+        event("pushed whole")
+        mapper, keys = Mapper(config), counting.filtered_properties(config)
+        accept = apply.predicate(config)
+        counted = {
+            c.id
+            for c in world.contacts
+            if c.role == "user" and counting.selects(mapper, accept, keys, c)
+        }
+        assert found == counted, (
+            f"searched, not selected: {sorted(found - counted)}; "
+            f"selected, not searched: {sorted(counted - found)}"
+        )

@@ -20,6 +20,7 @@ from app.domain.filters.preview import PreviewRead
 from app.domain.filters.service import FiltersRead
 from app.domain.mapping import service as mapping_service
 from app.domain.mapping.schemas import MappingRead, MappingUpdate, SuggestionList
+from app.domain.refresh import service as refresh_service
 from app.domain.segments import settings as segment_settings
 from app.domain.segments.settings import SegmentSettingsRead, SegmentSettingsUpdate
 
@@ -82,7 +83,11 @@ async def put_mapping(
     session: SessionDep,
     response: Response,
     version: ExpectedVersion,
+    adapters: AdaptersDep,
 ) -> MappingRead:
+    await refresh_service.ask_for_counts_of(
+        session, account, segment_id, refresh_settings(adapters.settings)
+    )
     mapping = await mapping_service.save(
         session, account, segment_id, data, expected_version=version, now=datetime.now(UTC)
     )

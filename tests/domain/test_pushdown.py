@@ -136,58 +136,42 @@ def test_more_or_ed_groups_than_intercom_allows_in_a_group_stay_local() -> None:
     )
 
 
-def test_a_pushed_or_leaves_room_for_the_readers_partition_ranges() -> None:
+def test_the_most_that_is_pushed_leaves_room_for_the_readers_own_filters() -> None:
     base = {"field": "role", "operator": "=", "value": "user"}
     plan = {"property": "plan", "operator": "is", "value": "Pro"}
     seats = {"property": "seats", "operator": "<", "value": 10}
-    query, types = search_query(base, config({"combine": "any", "groups": [[plan], [seats]]}))
-
-    built = QueryBuilder(types).parse(query)
-    ranges = [Filter("created_at", ">", 1), Filter("created_at", "<", 2)]
-
-    assert and_with(built, ranges) is not None
-
-
-def test_relative_days_count_from_the_day_the_run_started_in_the_workspace() -> None:
-    group = [{"property": "renewal", "operator": "more_than_days_ago", "value": 9}]
-
-    pushed = pushed_filters(config({"groups": [group]}))
-
-    assert pushed == [
-        {"field": "custom_attributes.renewal", "operator": "<", "value": noon("2026-03-01")}
+    either = {"combine": "all", "groups": [[plan]] * 11 + [[plan, seats]] * 3}
+    # The reader's own: a created_at range, and contacts already delivered left out.
+    reader = [
+        Filter("created_at", ">", 1),
+        Filter("created_at", "<", 2),
+        Filter("id", "NIN", ("a", "b")),
     ]
 
+    query, types = search_query(base, config(either))
 
-def test_the_query_ands_the_pushed_part_with_the_list_and_types_custom_attributes() -> None:
-    base = {"field": "role", "operator": "=", "value": "user"}
-    group = [{"property": "seats", "operator": "=", "value": 4}]
-
-    query, types = search_query(base, config({"groups": [group]}))
-
-    assert query == {
-        "operator": "AND",
-        "value": [base, {"field": "custom_attributes.seats", "operator": "=", "value": 4}],
-    }
-    assert types["seats"] == "integer"
-    assert search_query(base, config({"groups": []}))[0] == base
+    assert len(pushed_filters(config(either))) == 12  # 11 conditions and an OR; 3 left local
+    combined = and_with(QueryBuilder(types).parse(query), reader)
+    assert combined is not None
+    QueryBuilder(types).parse(combined.to_json())
 
 
-def test_each_condition_says_where_it_runs_and_why() -> None:
-    plan = {"property": "plan", "operator": "is", "value": "Pro"}
-    mrr = {"property": "mrr", "operator": ">", "value": 2}
-    country = {"property": "country", "operator": "is_set"}
-
-    found = placements(
-        config({"combine": "all", "groups": [[plan], [mrr], [country], [plan, mrr]]})
+def test_archived_attributes_huge_integers_and_dates_of_an_unknown_zone_stay_local() -> None:
+    archived = tuple(
+        entry.model_copy(update={"archived": entry.property == "plan"}) for entry in MAPPING
     )
+    plan = {"property": "plan", "operator": "is", "value": "Pro"}
+    huge = {"property": "seats", "operator": ">", "value": 2**63}
+    renewal = {"property": "renewal", "operator": "on", "value": "2026-03-01"}
+    with_archived = RunConfig(
+        mapping=archived, filters=FilterSet.model_validate({"groups": [[plan]]})
+    )
+    no_zone = RunConfig(mapping=MAPPING, filters=FilterSet.model_validate({"groups": [[renewal]]}))
 
-    assert [(p.group, p.condition, p.runs_in, p.reason) for p in found] == [
-        (0, 0, "intercom", "intercom_search"),
-        (1, 0, "local", "no_search_equivalent"),
-        (2, 0, "local", "no_search_equivalent"),
-        (3, 0, "local", "or_with_unsearchable_branch"),
-        (3, 1, "local", "no_search_equivalent"),
-    ]
+    assert [p.reason for p in placements(with_archived)] == ["attribute_not_searchable"]
+    assert [p.reason for p in placements(config({"groups": [[huge]]}))] == ["no_search_equivalent"]
+    assert [p.reason for p in placements(no_zone)] == ["no_search_equivalent"]
+    assert pushed_filters(config({"groups": [[renewal]]}))  # with the workspace's zone
 
 
 def test_a_date_range_in_an_or_pushes_its_lower_bound_and_is_not_exact_in_intercom() -> None:

@@ -25,7 +25,7 @@ from app.domain.outbox.service import unit_of_work
 from app.domain.refresh import service as refresh
 from app.domain.schedule.slots import next_slot
 from app.domain.scope import AccountScope
-from app.intercom.errors import IntercomAuthError, IntercomServerError
+from app.intercom.errors import IntercomAuthError, IntercomError, IntercomServerError
 from app.intercom.models import DataAttribute
 from app.intercom.models import Segment as IntercomSegment
 from tests.fakes.intercom import FakeGateway, FakeWorkspace, contact
@@ -533,4 +533,21 @@ async def test_a_long_count_renews_its_lease_and_stops_when_it_lost_it(world: Wo
     integration = await integration_of(world)
     assert integration.refreshed_at is None
     assert integration.refresh_lease_owner == "other@worker-2"
+    assert (await segment_of(world, segment_id)).contact_count is None
+
+
+async def test_a_custom_segment_whose_count_intercom_refuses_keeps_its_count_not_the_refresh(
+    world: World,
+) -> None:
+    segment_id = await add_filtered_custom_segment(world)
+    world.workspace.fail_after_pages = 0
+    world.workspace.failure = IntercomError("InvalidQuery: not a searchable field", status=400)
+
+    await ask(world)
+    await run_queued(world)
+
+    integration = await integration_of(world)
+    assert integration.refresh_error_code is None
+    assert integration.refreshed_at is not None
+    assert (await segments_of(world))["users"].contact_count == 3
     assert (await segment_of(world, segment_id)).contact_count is None

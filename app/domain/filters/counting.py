@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import enum
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from app.domain.filters import apply, pushdown
 from app.domain.mapping.config import RunConfig
 from app.domain.ports import IntercomWorkspace
-from app.domain.syncs.mapping import Fail, Mapper
+from app.domain.syncs.mapping import Mapper
 from app.intercom.models import Contact
 
 
@@ -64,6 +64,7 @@ async def count_selected(
         return Count(total, CountMethod.INTERCOM, total)
     accept = apply.predicate(config)
     mapper = Mapper(config)
+    keys = filtered_properties(config)
     estimate = read_limit is not None and total > read_limit
     # Estimating, several ranges read at once also spread the share over more of the list.
     reader = workspace.reader(
@@ -78,7 +79,7 @@ async def count_selected(
                 if not isinstance(contact, Contact) or contact.id in read:
                     continue
                 read.add(contact.id)
-                if selects(mapper, accept, contact):
+                if selects(mapper, accept, keys, contact):
                     selected.add(contact.id)
             if on_page is not None:
                 await on_page(len(read))
@@ -90,10 +91,16 @@ async def count_selected(
     return Count(len(selected), CountMethod.LOCAL, total)
 
 
-def selects(mapper: Mapper, accept: apply.Predicate | None, contact: Contact) -> bool:
-    """Whether the filters select the contact (what a count counts)."""
-    try:
-        values = mapper.filter_values(contact)
-    except Fail:
-        return False  # a sync fails it: not counted either way
-    return accept is None or accept(values)
+def filtered_properties(config: RunConfig) -> frozenset[str]:
+    filters = config.filters
+    if filters is None:
+        return frozenset()
+    return frozenset(condition.property for group in filters.groups for condition in group)
+
+
+def selects(
+    mapper: Mapper, accept: apply.Predicate | None, keys: Collection[str], contact: Contact
+) -> bool:
+    """Whether the filters, which name properties `keys`, select the contact (what a count
+    counts)."""
+    return accept is None or accept(mapper.filter_values(contact, keys))

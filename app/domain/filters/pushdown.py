@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import structlog
 
@@ -130,10 +131,13 @@ def placements(config: RunConfig) -> list[Placement]:
     for g, group in enumerate(filters.groups):
         for c, condition in enumerate(group):
             mapped = by_property.get(condition.property)
-            if mapped is None or not _searchable(mapped.attribute):
+            if mapped is None or mapped.archived or not _searchable(mapped.attribute):
                 found[g, c] = NOT_SEARCHABLE
             else:
-                found[g, c] = _search_filters(condition, mapped, clock) or NO_SEARCH_EQUIVALENT
+                found[g, c] = (
+                    _search_filters(condition, mapped, clock, _zone_known(config.timezone))
+                    or NO_SEARCH_EQUIVALENT
+                )
     if filters.combine == Combination.ANY and len(filters.groups) > 1:
         return _or_of_groups(filters.groups, found)
     if filters.combine == Combination.ANY:
@@ -254,8 +258,20 @@ def _searchable(attribute: str) -> bool:
     )
 
 
+def _zone_known(name: str | None) -> bool:
+    """Whether the workspace's timezone is known (and known here): Intercom takes a date's day
+    in it, and the local evaluation falls back to UTC when it is not."""
+    if name is None:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ValueError, KeyError):
+        return False
+    return True
+
+
 def _search_filters(
-    condition: Condition, mapped: MappedAttribute, clock: Clock
+    condition: Condition, mapped: MappedAttribute, clock: Clock, zone_known: bool
 ) -> list[dict[str, Any]]:
     field, operator, value = mapped.attribute, condition.operator, condition.value
     kind = mapped.attribute_type
@@ -264,14 +280,15 @@ def _search_filters(
             return [_filter(field, _TEXT[operator], [str(item).strip() for item in value])]
         return [_filter(field, _TEXT[operator], str(value).strip())]
     if mapped.conversion == Conversion.NUMBER and kind == "integer" and operator in _NUMBER:
-        if isinstance(value, int | float) and float(value).is_integer():
+        # An integer as Intercom stores them (64 bits): a larger one may be refused.
+        if isinstance(value, int | float) and float(value).is_integer() and abs(value) < 2**63:
             return [_filter(field, _NUMBER[operator], int(value))]
         return []
     if mapped.conversion == Conversion.BOOLEAN and kind == "boolean":
         if operator in (Operator.IS_TRUE, Operator.IS_FALSE):
             return [_filter(field, "=", operator == Operator.IS_TRUE)]
         return []
-    if mapped.conversion == Conversion.DATE_FROM_UNIX and kind == "date":
+    if mapped.conversion == Conversion.DATE_FROM_UNIX and kind == "date" and zone_known:
         return _date_filters(field, operator, value, clock)
     return []
 

@@ -33,6 +33,8 @@ class MappedAttribute(BaseModel):
     # Intercom's data type of the attribute (what its search accepts); None in configs written
     # before it was kept: such a run pushes no filter on it into the search.
     attribute_type: str | None = None
+    # Archived in Intercom: still imported, but no longer searchable there.
+    archived: bool = False
 
 
 class RunConfig(BaseModel):

@@ -435,6 +435,7 @@ async def run_config(
                 conversion=conversion,
                 target=info.target,
                 attribute_type=data_type,
+                archived=attribute is not None and attribute.archived,
             )
         )
     # Tolerant: a stored value no longer valid falls back to its default, not to a 500.

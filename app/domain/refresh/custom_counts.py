@@ -2,9 +2,12 @@
 
 Planned from the database (each segment's mapping and filters, and their versions), counted
 from Intercom outside any transaction (counting.py: Intercom's total when its search evaluates
-the filters whole, else every contact of the pushed query read and evaluated here), and written
-with the rest of the refresh, only where the versions counted are still the segment's: a count
-of filters changed meanwhile is left for the refresh that change asked for.
+the filters whole; else the contacts of the pushed query read and evaluated here, all of them
+up to COUNT_READ_LIMIT, or that many and the share extrapolated), and written with the rest of
+the refresh, only where the versions counted are still the segment's: a count of filters
+changed meanwhile is left for the refresh that change asked for. Bounded reads keep a refresh
+short whatever the lists' sizes; one segment whose count Intercom refuses keeps its old count
+rather than failing the refresh of every list.
 """
 
 from __future__ import annotations
@@ -28,10 +31,13 @@ from app.domain.ports import IntercomWorkspace
 from app.domain.scope import AccountScope
 from app.domain.segments import service as segment_service
 from app.domain.segments.repository import SegmentRepository
+from app.intercom.errors import IntercomAuthError, IntercomError, IntercomRateLimited
 
 log = structlog.get_logger(__name__)
 
 _MAX_COUNT = 2**31 - 1  # segments.contact_count, an integer column
+# Some 67 pages of Intercom's search, read 8 at a time: seconds for a segment.
+COUNT_READ_LIMIT = 10_000
 
 
 @dataclass(frozen=True)
@@ -106,14 +112,23 @@ async def count(
 ) -> list[Counted]:
     result = []
     for item in plans:
-        counted = await counting.count_selected(
-            workspace,
-            item.base_query,
-            item.config,
-            timezone=timezone,
-            concurrency=concurrency,
-            on_page=on_page,
-        )
+        try:
+            counted = await counting.count_selected(
+                workspace,
+                item.base_query,
+                item.config,
+                timezone=timezone,
+                read_limit=COUNT_READ_LIMIT,
+                concurrency=concurrency,
+                on_page=on_page,
+            )
+        except (IntercomAuthError, IntercomRateLimited):
+            raise  # the workspace's, not the segment's: the refresh handles them
+        except IntercomError as exc:
+            log.warning(
+                "refresh.custom_count_failed", segment_id=str(item.segment_id), error=exc.message
+            )
+            continue
         result.append(Counted(item.segment_id, item.versions, counted.count, counted.method))
     return result
 
@@ -143,8 +158,9 @@ async def apply_counts(
         segment.count_method = str(counted.method)
         segment.count_refreshed_at = now
     await session.flush()
+    # A segment that has filters, or had them when planned, whose versions moved on.
     return any(
         planned.seen.get(segment.id) != _versions(segment)
         for segment in segments.values()
-        if _filtered_custom(segment)
+        if _filtered_custom(segment) or segment.id in planned.seen
     )

@@ -93,6 +93,22 @@ class RefreshRepository:
         )
         return result
 
+    async def lock_connected(
+        self, account: AccountScope, integration_id: uuid.UUID
+    ) -> Integration | None:
+        """The account's integration, not disconnected, locked as a refresh's write locks it."""
+        result: Integration | None = await self.session.scalar(
+            select(Integration)
+            .where(
+                Integration.id == integration_id,
+                Integration.account_id == account.id,
+                Integration.disconnected_at.is_(None),
+            )
+            .with_for_update(key_share=True)
+            .execution_options(populate_existing=True)
+        )
+        return result
+
     async def renew(self, integration_id: uuid.UUID, owner: str, lease: timedelta) -> bool:
         """Extends a claim that `owner` still holds (a refresh that counts a long list); False
         when it lapsed to another job or the workspace was disconnected."""

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.domain.integrations import service as integration_service
 from app.domain.integrations.errors import IntegrationNotFound
-from app.domain.models import Integration
+from app.domain.models import Integration, SegmentKind
 from app.domain.models.integrations import CONNECTED, REAUTH_REQUIRED
 from app.domain.outbox import service as outbox
 from app.domain.outbox.service import unit_of_work
@@ -32,6 +32,7 @@ from app.domain.refresh import cache, custom_counts
 from app.domain.refresh.repository import RefreshRepository
 from app.domain.refresh.schemas import RefreshStatus
 from app.domain.scope import AccountScope
+from app.domain.segments.repository import SegmentRepository
 from app.intercom.errors import (
     IntercomAuthError,
     IntercomError,
@@ -126,17 +127,32 @@ async def ask_for_counts(
     integration_id: uuid.UUID,
     settings: RefreshSettings,
 ) -> None:
-    """A custom segment's filters changed: its count is due. Quietly nothing when the workspace
-    cannot be read now (its count waits for the reconnect); a refresh already on its way counts
-    it, or finds the change when it writes and makes itself due again (custom_counts.py)."""
-    integration = await integration_service.get(session, account, integration_id)
-    if integration.status != CONNECTED:
+    """A custom segment's filters or mapping are changing: its count is due. The integration
+    stays locked until the change commits, so a refresh writing meanwhile waits for it and then
+    sees the change (custom_counts.apply_counts makes itself due again at once); a refresh
+    already on its way is the answer. Quietly nothing when the workspace cannot be read now
+    (the count waits for the reconnect, whose refresh counts it)."""
+    integration = await RefreshRepository(session).lock_connected(account, integration_id)
+    if integration is None or integration.status != CONNECTED:
         return
     reserved = await RefreshRepository(session).reserve_requested(
         account, integration_id, settings.start_within
     )
     if reserved is not None:
         _send(session, reserved, datetime.now(UTC))
+
+
+async def ask_for_counts_of(
+    session: AsyncSession,
+    account: AccountScope,
+    segment_id: uuid.UUID,
+    settings: RefreshSettings,
+) -> None:
+    """Before a change to a segment's mapping (which decides what its filters see): a custom
+    segment with filters is counted again. Call it before locking the segment."""
+    segment = await SegmentRepository(session).get_for_account(account, segment_id)
+    if segment is not None and segment.kind == SegmentKind.CUSTOM and segment.filters:
+        await ask_for_counts(session, account, segment.integration_id, settings)
 
 
 async def enqueue_due(ports: RefreshPorts, *, now: datetime | None = None) -> int:

@@ -99,12 +99,14 @@ class SegmentRead(BaseModel):
         "is counted by the refresh that the change asks for)."
     )
     count_refreshed_at: datetime | None
-    count_method: Literal["intercom", "local"] | None = Field(
+    count_method: Literal["intercom", "local", "estimated"] | None = Field(
         default=None,
         description="`intercom`: Intercom's count (a list, a segment, or a custom segment whose "
         "filters Intercom's search evaluates whole); `local`: a custom segment's contacts read "
-        "and its filters evaluated here by a refresh. Either way, contacts without a usable "
-        "email that the filters select are counted (a sync skips them as `no_email`).",
+        "and its filters evaluated here by a refresh (up to 10,000 contacts); `estimated`: "
+        "beyond that, the share of the first 10,000 applied to Intercom's count of what its "
+        "search can narrow. Contacts without a usable email that the filters select are "
+        "counted (a sync skips them as `no_email`).",
     )
     auto_sync: bool = Field(description="Synced every 24 hours when on.")
     next_sync_at: datetime | None = Field(description="The next scheduled sync (auto-sync on).")

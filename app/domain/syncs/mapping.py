@@ -6,7 +6,7 @@ cannot store), each with a reason code."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
@@ -126,12 +126,23 @@ class Mapper:
             unsubscribed=self._unsubscribe and contact.unsubscribed_from_emails,
         )
 
-    def filter_values(self, contact: Contact) -> dict[str, Any]:
-        """The values a run's filters see for the contact (as pipeline.filter_values), also
-        for a contact without a usable email: a count says what the filters select, as
-        Intercom's own count does. Raises Fail when a value does not convert."""
-        name, phone, properties = self._others_of(contact)
-        return {**properties, "email": self._email_of(contact), "full_name": name, "phone": phone}
+    def filter_values(self, contact: Contact, keys: Collection[str]) -> dict[str, Any]:
+        """The values of properties `keys` as a run's filters see them (pipeline.filter_values),
+        also for a contact without a usable email: a count says what the filters select, as
+        Intercom's own count does. A value that does not convert is not set (a sync would fail
+        the contact; a count does not judge what the filters do not ask about)."""
+        values: dict[str, Any] = {"email": self._email_of(contact)} if "email" in keys else {}
+        for get, conversion, target, key in self._others:
+            if key not in keys:
+                continue
+            try:
+                value = convert(conversion, get(contact))
+            except ConversionFailed:
+                continue
+            if target != Target.PROPERTIES and isinstance(value, str):
+                value = value.strip() or None
+            values[key] = value
+        return values
 
     def _email_of(self, contact: Contact) -> str | None:
         email: Any = None
