@@ -54,7 +54,7 @@ from app.domain.segments import service as segment_service
 from app.domain.segments.repository import SegmentQuery
 from app.domain.syncs import commands, runner
 from app.domain.syncs.repository import SyncRunRepository
-from app.intercom.client import IntercomClient, WorkspaceClient, new_http_client
+from app.intercom.client import IntercomClient, Usage, WorkspaceClient, new_http_client
 from app.intercom.models import Contact, DataAttribute, MalformedContact, Me, Segment
 from app.intercom.paging import Checkpoint, Partition
 from app.workers.arq_backend import ArqQueue
@@ -111,6 +111,10 @@ class SequentialWorkspace:
     """The real workspace client, but read with one cursor."""
 
     inner: WorkspaceClient
+
+    @property
+    def usage(self) -> Usage:
+        return self.inner.usage
 
     async def me(self) -> Me:
         return await self.inner.me()

@@ -191,7 +191,10 @@ async def snapshot(http: httpx.AsyncClient, world: World) -> dict[str, Any]:
             tenants.append(("intruder", world.intruder))
         for role, tenant in tenants:
             response = await http.get(path, headers=tenant.headers)
-            seen[f"{role} GET {path}"] = (response.status_code, response.json())
+            # An event stream (a sync's, of a run that ended) is text: the report, then the end.
+            json_body = response.headers["content-type"].startswith(("application/json", PROBLEM))
+            body = response.json() if json_body else response.text
+            seen[f"{role} GET {path}"] = (response.status_code, body)
     return seen
 
 

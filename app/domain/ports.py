@@ -7,6 +7,7 @@ from collections.abc import AsyncGenerator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from app.intercom.client import Usage
 from app.intercom.models import Contact, DataAttribute, MalformedContact, Me, Segment
 from app.intercom.paging import Checkpoint
 
@@ -25,6 +26,11 @@ class ContactReader(Protocol):
 
 
 class IntercomWorkspace(Protocol):
+    @property
+    def usage(self) -> Usage:
+        """What was asked of Intercom through this object so far (a run reports it)."""
+        ...
+
     async def me(self) -> Me: ...
 
     async def list_segments(self, *, include_count: bool = True) -> list[Segment]: ...

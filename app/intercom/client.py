@@ -139,6 +139,15 @@ class IntercomClient:
         return WorkspaceClient(self._http, token, base_url, self._retry, self._budget, budget_key)
 
 
+@dataclass
+class Usage:
+    """What a client asked of Intercom: requests sent (retries included), and the time spent
+    waiting for the shared rate budget before sending them."""
+
+    requests: int = 0
+    budget_wait_s: float = 0.0
+
+
 class WorkspaceClient:
     def __init__(
         self,
@@ -158,6 +167,7 @@ class WorkspaceClient:
             "Authorization": f"Bearer {token}",
             "Intercom-Version": API_VERSION,
         }
+        self.usage = Usage()
 
     # -- endpoints -----------------------------------------------------------------------
 
@@ -297,12 +307,16 @@ class WorkspaceClient:
     ) -> httpx.Response:
         grant = None
         if self._budget is not None:
+            asked = time.monotonic()
             try:
                 grant = await self._budget.acquire(self._budget_key, priority)
             except BudgetExhausted as exc:
                 raise IntercomRateLimited(
                     "Intercom rate limit reached; retry later", reset_at=exc.reset_at
                 ) from exc
+            finally:
+                self.usage.budget_wait_s += time.monotonic() - asked
+        self.usage.requests += 1
         try:
             response = await self._http.request(
                 method, self._base_url + path, params=params, json=json, headers=self._headers

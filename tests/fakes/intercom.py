@@ -8,6 +8,7 @@ from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.intercom.client import Usage
 from app.intercom.models import Contact, DataAttribute, MalformedContact, Me, Segment
 from app.intercom.paging import Checkpoint, Partition
 
@@ -37,6 +38,7 @@ class FakeWorkspace:
     listing_failure: Exception | None = None
     # Listed as they are, instead of `segments` (Intercom sending something odd).
     listed_segments: list[Segment] | None = None
+    usage: Usage = field(default_factory=Usage)
 
     async def me(self) -> Me:
         return Me.model_validate(
@@ -54,6 +56,7 @@ class FakeWorkspace:
         ]
 
     async def count_contacts(self, query: Mapping[str, Any]) -> int:
+        self.usage.requests += 1
         if self.listing_failure is not None:
             raise self.listing_failure
         return len(self.matching(query))
@@ -107,6 +110,7 @@ class FakeReader:
                 workspace.pages_served >= workspace.fail_after_pages
             ):
                 raise workspace.failure or RuntimeError("injected failure")
+            workspace.usage.requests += 1
             page = self._contacts[self._position : self._position + size]
             self._position += len(page)
             workspace.pages_served += 1

@@ -5,7 +5,7 @@ from app.domain.models.customers import Customer, CustomerSource, CustomerTag, C
 from app.domain.models.integrations import Integration, IntercomAttribute, OAuthState
 from app.domain.models.outbox import OutboxMessage
 from app.domain.models.segments import Segment, SegmentKind
-from app.domain.models.syncs import SyncRun, SyncStatus, SyncTrigger
+from app.domain.models.syncs import SyncFailure, SyncRun, SyncStatus, SyncTrigger
 
 __all__ = [
     "Account",
@@ -20,6 +20,7 @@ __all__ = [
     "OutboxMessage",
     "Segment",
     "SegmentKind",
+    "SyncFailure",
     "SyncRun",
     "SyncStatus",
     "SyncTrigger",

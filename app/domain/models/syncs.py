@@ -5,7 +5,17 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, Text, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -51,6 +61,17 @@ class SyncRun(IdMixin, TimestampMixin, Base):
             "lease_expires_at",
             postgresql_where=text(ACTIVE_PREDICATE),
         ),
+        # Every report reconciles, whoever writes it: a write that would break it fails.
+        CheckConstraint(
+            "fetched = created + updated + unchanged + skipped + failed",
+            name="ck_sync_runs_reconciles",
+        ),
+        # reason_total(): the sum of a {reason: count} object (migration 0007).
+        CheckConstraint(
+            "skipped = reason_total(skipped_reasons) AND failed = reason_total(failed_reasons) "
+            "AND removed = reason_total(removed_reasons)",
+            name="ck_sync_runs_reasons_add_up",
+        ),
     )
 
     account_id: Mapped[uuid.UUID] = mapped_column(
@@ -70,6 +91,23 @@ class SyncRun(IdMixin, TimestampMixin, Base):
     # Counts per reason, e.g. {"no_email": 3, "duplicate_email": 1}.
     skipped_reasons: Mapped[dict[str, int]] = mapped_column(JSONB, default=dict)
     failed_reasons: Mapped[dict[str, int]] = mapped_column(JSONB, default=dict)
+    # A few Intercom contact ids per reason: {"skipped": {reason: [ids]}, "failed": {...}}.
+    samples: Mapped[dict[str, dict[str, list[str]]]] = mapped_column(
+        JSONB, default=dict, server_default=text("'{}'::jsonb")
+    )
+    # Customers linked to the list that a complete run did not see, handled by reason
+    # ("left_segment", "deleted_in_intercom", ...); not part of `fetched`.
+    removed: Mapped[int] = mapped_column(default=0, server_default="0")
+    removed_reasons: Mapped[dict[str, int]] = mapped_column(
+        JSONB, default=dict, server_default=text("'{}'::jsonb")
+    )
+    # Contacts the run expects to read (Intercom's count of its query when it started).
+    expected: Mapped[int | None]
+    # Bumped with every change of its counters or status: the id of its progress events.
+    progress_seq: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Intercom requests the run made, and the time it waited on the shared rate budget.
+    intercom_requests: Mapped[int] = mapped_column(default=0, server_default="0")
+    rate_limit_wait_ms: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     # What the run applies, fixed when it starts (mapping with conversions, duplicates policy,
     # tag, unsubscribe policy): a mapping saved meanwhile takes effect on the next run.
     config: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
@@ -98,3 +136,16 @@ class SyncRun(IdMixin, TimestampMixin, Base):
     error: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SyncFailure(Base):
+    """A contact a run failed to import, and why (GET /v1/syncs/{id}/failures)."""
+
+    __tablename__ = "sync_failures"
+    __table_args__ = (Index("ix_sync_failures_run_id_id", "run_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sync_runs.id", ondelete="CASCADE"))
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    intercom_contact_id: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(200))

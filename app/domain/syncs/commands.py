@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+import structlog
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,14 +18,17 @@ from app.domain.integrations import service as integration_service
 from app.domain.mapping import service as mapping_service
 from app.domain.mapping.errors import MappingNotConfirmed, MappingWithoutEmail
 from app.domain.models import SyncRun, SyncStatus, SyncTrigger
+from app.domain.models.syncs import ACTIVE_STATUSES
 from app.domain.outbox import service as outbox
 from app.domain.properties.catalog import Target
 from app.domain.scope import AccountScope
 from app.domain.segments import service as segment_service
-from app.domain.syncs.errors import SyncAlreadyActive
+from app.domain.syncs.errors import SyncAlreadyActive, SyncNotActive, SyncNotFound
 from app.domain.syncs.repository import SyncRunRepository
 
 RUN_JOB = "syncs.run"
+
+log = structlog.get_logger(__name__)
 
 
 def job_id(sync_id: uuid.UUID, generation: int) -> str:
@@ -132,3 +136,26 @@ async def cancel_active(
     return await SyncRunRepository(session).cancel_active(
         account, segment_ids, code=code, message=message
     )
+
+
+async def cancel(session: AsyncSession, account: AccountScope, sync_id: uuid.UUID) -> SyncRun:
+    """A pending run never starts; a running one stops at its next batch (whose write finds
+    the run no longer active and rolls back), keeping what it committed, with its partial
+    report. Cancelling a cancelled run answers it again; a finished or failed one is a 409."""
+    run = await SyncRunRepository(session).get_for_account(account, sync_id, lock=True)
+    if run is None:
+        raise SyncNotFound(sync_id)
+    if run.status == SyncStatus.CANCELLED:
+        return run
+    if run.status not in ACTIVE_STATUSES:
+        raise SyncNotActive(run.id, run.status)
+    run.status = SyncStatus.CANCELLED
+    run.error_code = "cancelled"
+    run.error = "Cancelled by a user."
+    run.finished_at = datetime.now(UTC)
+    run.lease_owner = None
+    run.lease_expires_at = None
+    run.progress_seq += 1
+    await session.flush()
+    log.info("syncs.cancelled", sync_id=str(sync_id))
+    return run

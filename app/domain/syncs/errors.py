@@ -22,3 +22,11 @@ class SyncAlreadyActive(Conflict):
                 f"Sync {sync_id} of this segment has not finished yet.",
                 active_sync_id=str(sync_id),
             )
+
+
+class SyncNotActive(Conflict):
+    code = "sync_not_active"
+    title = "The sync has already ended"
+
+    def __init__(self, sync_id: uuid.UUID, status: str) -> None:
+        super().__init__(f"Sync {sync_id} has already ended ({status}).", status=status)

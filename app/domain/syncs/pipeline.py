@@ -95,19 +95,19 @@ def prepare(
     for contact in contacts:
         report.fetched += 1
         if isinstance(contact, MalformedContact):
-            report.fail(MALFORMED_CONTACT)
+            report.fail(MALFORMED_CONTACT, contact_id=_reportable(contact.id))
             continue
         try:
             source = to_source(contact, mapper, accept)
         except Skip as skip:
-            report.skip(skip.reason)
+            report.skip(skip.reason, contact_id=_reportable(contact.id))
             continue
         except Fail as fail:
-            report.fail(fail.reason)
+            report.fail(fail.reason, contact_id=_reportable(contact.id))
             continue
         kept = by_contact.get(source.intercom_contact_id)
         if kept is not None:
-            report.skip(DUPLICATE_CONTACT)
+            report.skip(DUPLICATE_CONTACT, contact_id=source.intercom_contact_id)
             if kept.intercom_updated_at >= source.intercom_updated_at:
                 continue
         by_contact[source.intercom_contact_id] = source
@@ -120,6 +120,14 @@ def prepare(
     return PreparedBatch(sources=sources, winners_by_email=winners, report=report)
 
 
+def _reportable(contact_id: str) -> str:
+    """A contact id fit to store and show: Intercom's are short and plain; anything else (an
+    over-long or odd id, the very reason a record failed) is reported without its id."""
+    if 0 < len(contact_id) <= MAX_CONTACT_ID and contact_id.isprintable():
+        return contact_id
+    return ""
+
+
 def classify(batch: PreparedBatch, integration_id: uuid.UUID, written: BatchWrite) -> Report:
     """The batch's report: each source is created, updated or unchanged when it is its
     customer's winner, else skipped as a duplicate email. (A new Report: a batch whose
@@ -128,11 +136,11 @@ def classify(batch: PreparedBatch, integration_id: uuid.UUID, written: BatchWrit
     report.add(batch.report)
     for source in batch.sources:
         if source.email in written.skipped_existing:
-            report.skip(DUPLICATE_SKIPPED)
+            report.skip(DUPLICATE_SKIPPED, contact_id=source.intercom_contact_id)
             continue
         customer_id = written.customer_by_email[source.email]
         if written.winners.get(customer_id) != (integration_id, source.intercom_contact_id):
-            report.skip(DUPLICATE_EMAIL)
+            report.skip(DUPLICATE_EMAIL, contact_id=source.intercom_contact_id)
         elif customer_id in written.created:
             report.created += 1
         elif customer_id in written.changed:

@@ -2,15 +2,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
-from app.domain.models import SyncRun, SyncStatus
+from app.domain.models import SyncFailure, SyncRun, SyncStatus
 from app.domain.models.syncs import ACTIVE_PREDICATE, ACTIVE_STATUSES
 from app.domain.scope import AccountScope
 
@@ -19,10 +19,14 @@ class SyncRunRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get_for_account(self, account: AccountScope, sync_id: uuid.UUID) -> SyncRun | None:
-        return await self.session.scalar(
-            select(SyncRun).where(SyncRun.id == sync_id, SyncRun.account_id == account.id)
-        )
+    async def get_for_account(
+        self, account: AccountScope, sync_id: uuid.UUID, *, lock: bool = False
+    ) -> SyncRun | None:
+        query = select(SyncRun).where(SyncRun.id == sync_id, SyncRun.account_id == account.id)
+        if lock:
+            # As a batch's write locks it: a cancel and a batch take turns.
+            query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
+        return await self.session.scalar(query)
 
     async def active_for_segment(
         self, account: AccountScope, segment_id: uuid.UUID
@@ -77,10 +81,57 @@ class SyncRunRepository:
                 finished_at=func.now(),
                 lease_owner=None,
                 lease_expires_at=None,
+                progress_seq=SyncRun.progress_seq + 1,
             )
             .returning(SyncRun.id)
         )
         return len(result.all())
+
+    async def page_for_segment(
+        self,
+        account: AccountScope,
+        segment_id: uuid.UUID,
+        *,
+        before: tuple[datetime, uuid.UUID] | None,
+        limit: int,
+    ) -> Sequence[SyncRun]:
+        query = select(SyncRun).where(
+            SyncRun.account_id == account.id, SyncRun.segment_id == segment_id
+        )
+        if before is not None:
+            query = query.where(tuple_(SyncRun.created_at, SyncRun.id) < tuple_(*before))
+        result = await self.session.scalars(
+            query.order_by(SyncRun.created_at.desc(), SyncRun.id.desc()).limit(limit)
+        )
+        return result.all()
+
+    async def failures(
+        self, account: AccountScope, run_id: uuid.UUID, *, after: int | None, limit: int
+    ) -> Sequence[SyncFailure]:
+        query = select(SyncFailure).where(
+            SyncFailure.account_id == account.id, SyncFailure.run_id == run_id
+        )
+        if after is not None:
+            query = query.where(SyncFailure.id > after)
+        result = await self.session.scalars(query.order_by(SyncFailure.id).limit(limit))
+        return result.all()
+
+    async def add_failures(
+        self, account: AccountScope, run_id: uuid.UUID, failures: Sequence[tuple[str, str]]
+    ) -> None:
+        if failures:
+            await self.session.execute(
+                insert(SyncFailure),
+                [
+                    {
+                        "run_id": run_id,
+                        "account_id": account.id,
+                        "intercom_contact_id": contact_id,
+                        "reason": reason[:200],
+                    }
+                    for contact_id, reason in failures
+                ],
+            )
 
     # -- the worker's side: a run id handed to a job, fenced by generation and lease owner ----
 

@@ -50,6 +50,7 @@ from app.domain.syncs import pipeline
 from app.domain.syncs.commands import continue_run
 from app.domain.syncs.report import Report
 from app.domain.syncs.repository import SyncRunRepository
+from app.intercom.client import Usage
 from app.intercom.errors import (
     IntercomAuthError,
     IntercomError,
@@ -117,6 +118,7 @@ class _Job(_Lease):
     checkpoint: Checkpoint | None
     config: RunConfig
     accept: Predicate | None
+    expected: int | None
 
 
 class LeaseLost(Exception):
@@ -203,6 +205,7 @@ async def _load(ports: RunnerPorts, lease: _Lease) -> _Job:
         integration = await integration_service.get(session, lease.account, segment.integration_id)
         saved = (run.checkpoint or {}).get("reader")
         stored_config = run.config
+        expected = run.expected
     try:
         # A run started before runs stored their config imports the standard attributes.
         config = RunConfig.from_json(stored_config) if stored_config else standard_config()
@@ -227,6 +230,7 @@ async def _load(ports: RunnerPorts, lease: _Lease) -> _Job:
         checkpoint=checkpoint,
         config=config,
         accept=accept,
+        expected=expected,
     )
 
 
@@ -305,18 +309,37 @@ class _Slice:
     """Reads pages into batches and writes each batch while the next one is read: the reader
     never waits for the database unless the database is the slower of the two."""
 
-    def __init__(self, ports: RunnerPorts, job: _Job) -> None:
+    def __init__(self, ports: RunnerPorts, job: _Job, usage: Usage) -> None:
         self.ports = ports
         self.job = job
         self.deadline = time.monotonic() + ports.settings.slice.total_seconds()
         self._writing: asyncio.Task[None] | None = None
+        self._usage = usage
+        self._reported = Usage()
+
+    def usage_since_last(self) -> Usage:
+        """The Intercom usage not reported yet; it goes with the next batch written."""
+        now = Usage(self._usage.requests, self._usage.budget_wait_s)
+        delta = Usage(
+            now.requests - self._reported.requests,
+            now.budget_wait_s - self._reported.budget_wait_s,
+        )
+        self._reported = now
+        return delta
 
     async def submit(
         self, contacts: list[Contact | MalformedContact], checkpoint: Checkpoint
     ) -> None:
         await self.drain()
         self._writing = asyncio.create_task(
-            _write_batch(self.ports, self.job, contacts, checkpoint, finish=False)
+            _write_batch(
+                self.ports,
+                self.job,
+                contacts,
+                checkpoint,
+                self.usage_since_last(),
+                finish=False,
+            )
         )
 
     async def drain(self) -> None:
@@ -343,6 +366,9 @@ async def _work(ports: RunnerPorts, job: _Job) -> None:
     query, custom_types = pushdown.search_query(
         segment_service.search_query(job.segment), job.config
     )
+    if job.expected is None:
+        # What the progress counts towards: one request, once per run.
+        await _set_expected(ports, job, await workspace.count_contacts(query))
     reader = workspace.reader(
         query,
         timezone=job.integration.timezone,
@@ -350,7 +376,7 @@ async def _work(ports: RunnerPorts, job: _Job) -> None:
         checkpoint=job.checkpoint,
         custom_attribute_types=custom_types,
     )
-    current = _Slice(ports, job)
+    current = _Slice(ports, job, workspace.usage)
     batch: list[Contact | MalformedContact] = []
     try:
         async with contextlib.aclosing(reader.pages()) as pages:
@@ -367,7 +393,7 @@ async def _work(ports: RunnerPorts, job: _Job) -> None:
                     await _continue_later(ports, job)
                     return
         await current.drain()
-        await _write_batch(ports, job, batch, None, finish=True)
+        await _write_batch(ports, job, batch, None, current.usage_since_last(), finish=True)
     except Exception:
         # What was read before Intercom failed is committed, so the deferred run resumes after it.
         try:
@@ -383,11 +409,19 @@ async def _work(ports: RunnerPorts, job: _Job) -> None:
     log.info("syncs.finished", sync_id=str(job.run_id))
 
 
+async def _set_expected(ports: RunnerPorts, job: _Job, expected: int) -> None:
+    async with unit_of_work(ports.sessionmaker, ports.queue) as session:
+        run = await _leased(session, ports, job)
+        run.expected = max(0, min(expected, 2**31 - 1))
+        run.progress_seq += 1
+
+
 async def _write_batch(
     ports: RunnerPorts,
     job: _Job,
     contacts: list[Contact | MalformedContact],
     checkpoint: Checkpoint | None,
+    usage: Usage,
     *,
     finish: bool,
 ) -> None:
@@ -415,6 +449,9 @@ async def _write_batch(
             # Counters and checkpoint commit with the rows they describe: a resumed run
             # neither loses nor double-counts a batch.
             report.apply_to(run)
+            await SyncRunRepository(session).add_failures(job.account, run.id, report.failures)
+            run.intercom_requests += usage.requests
+            run.rate_limit_wait_ms += round(usage.budget_wait_s * 1000)
             run.checkpoint = {"reader": checkpoint.to_json()} if checkpoint else None
             run.attempts = 0
             run.deferrals = 0
@@ -445,6 +482,7 @@ def _is_conflict(exc: BaseException) -> bool:
 def _close(
     run: SyncRun, status: SyncStatus, code: str | None = None, message: str | None = None
 ) -> None:
+    run.progress_seq += 1
     run.status = status
     run.finished_at = datetime.now(UTC)
     run.error_code = code

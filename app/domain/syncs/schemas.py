@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
 from app.domain.models import SyncRun, SyncStatus, SyncTrigger
+from app.domain.pagination import Page
 
 
 class SyncCounters(BaseModel):
@@ -20,6 +21,37 @@ class SyncCounters(BaseModel):
     failed: int = Field(description="Contacts that could not be imported; see failed_reasons.")
     skipped_reasons: dict[str, int]
     failed_reasons: dict[str, int]
+    removed: int = Field(
+        description="Customers linked to the list that a complete run did not see, handled "
+        "as the integration's settings say; not part of `fetched`. See removed_reasons."
+    )
+    removed_reasons: dict[str, int]
+    samples: dict[str, dict[str, list[str]]] = Field(
+        description="Up to 5 Intercom contact ids per reason, under `skipped` and `failed`."
+    )
+
+
+class SyncProgress(BaseModel):
+    processed: int = Field(description="Contacts read and handled so far (`fetched`).")
+    expected: int | None = Field(
+        description="Contacts the run expects to read: Intercom's count of its query when it "
+        "started (the workspace may change meanwhile)."
+    )
+    percent: float | None = Field(
+        description="0 to 100, only ever moving forward; 100 once finished. Null until the "
+        "run knows what to expect."
+    )
+    eta_s: float | None = Field(
+        description="Seconds left at the run's average pace so far (it settles as the run "
+        "goes); null unless running."
+    )
+
+
+class IntercomUsage(BaseModel):
+    requests: int = Field(description="Requests the run sent to Intercom, retries included.")
+    rate_limit_wait_s: float = Field(
+        description="Time it waited for the workspace's shared rate budget."
+    )
 
 
 SYNC_EXAMPLE: JsonDict = {
@@ -36,7 +68,19 @@ SYNC_EXAMPLE: JsonDict = {
         "failed": 2,
         "skipped_reasons": {"no_email": 5, "duplicate_email": 1},
         "failed_reasons": {"value_too_long:name": 2},
+        "removed": 3,
+        "removed_reasons": {"left_segment": 3},
+        "samples": {
+            "skipped": {
+                "no_email": ["6762f0d21bb69f9f2193bb7a", "6762f0d21bb69f9f2193bb7b"],
+                "duplicate_email": ["6762f0d21bb69f9f2193bb80"],
+            },
+            "failed": {"value_too_long:name": ["6762f0d21bb69f9f2193bb91"]},
+        },
     },
+    "progress": {"processed": 1480, "expected": 1480, "percent": 100.0, "eta_s": None},
+    "intercom": {"requests": 14, "rate_limit_wait_s": 0.02},
+    "duration_s": 47.0,
     "error_code": None,
     "error": None,
     "warnings": [{"code": "attribute_archived", "attribute": "custom_attributes.legacy_score"}],
@@ -59,6 +103,7 @@ SYNC_SUMMARY_EXAMPLE: JsonDict = {
         "unchanged": 1430,
         "skipped": 6,
         "failed": 2,
+        "removed": 3,
     },
 }
 
@@ -81,6 +126,11 @@ class SyncRead(BaseModel):
     status: SyncStatus
     trigger: SyncTrigger
     counters: SyncCounters
+    progress: SyncProgress
+    intercom: IntercomUsage
+    duration_s: float | None = Field(
+        description="From its start to its end (so far, while it runs)."
+    )
     error_code: str | None
     error: str | None
     warnings: list[SyncWarning] = Field(
@@ -105,6 +155,7 @@ class SyncReportSummary(BaseModel):
     unchanged: int
     skipped: int
     failed: int
+    removed: int
 
 
 class SyncSummary(BaseModel):
@@ -151,3 +202,32 @@ class SyncStart(BaseModel):
         "(saved as the list's, confirmed) and sync. Without it such a list answers 409 "
         "`mapping_not_confirmed`. Ignored once a mapping is confirmed.",
     )
+
+
+class SyncPage(Page[SyncRead]):
+    """A list's runs, newest first."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"data": [SYNC_EXAMPLE], "next_cursor": None}]}
+    )
+
+
+class SyncFailureRead(BaseModel):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "intercom_contact_id": "6762f0d21bb69f9f2193bb91",
+                    "reason": "value_too_long:name",
+                }
+            ]
+        },
+    )
+
+    intercom_contact_id: str
+    reason: str = Field(description="As in the run's failed_reasons.")
+
+
+class SyncFailurePage(Page[SyncFailureRead]):
+    """A run's failed contacts, in the order they failed."""
