@@ -448,6 +448,7 @@ async def test_sync_now_of_a_list_never_mapped_offers_two_choices_and_the_flag_c
         "conversion": "text",
         "target": "email",
         "attribute_type": "string",
+        "archived": False,
     }
     assert mapped["last_seen_at"]["conversion"] == "date_from_unix"
     assert mapped["location.country"]["target"] == "properties"
@@ -509,6 +510,7 @@ async def test_a_run_fixes_mapping_settings_and_policy_and_warns_of_archived_and
             "conversion": "text",
             "target": "email",
             "attribute_type": "string",
+            "archived": False,
         },
         {
             "attribute": "custom_attributes.legacy_score",
@@ -516,6 +518,8 @@ async def test_a_run_fixes_mapping_settings_and_policy_and_warns_of_archived_and
             "conversion": "number",
             "target": "properties",
             "attribute_type": "integer",
+            # Archived in Intercom: still imported, never pushed into its search.
+            "archived": True,
         },
         {
             "attribute": "custom_attributes.renewal_date",
@@ -523,6 +527,7 @@ async def test_a_run_fixes_mapping_settings_and_policy_and_warns_of_archived_and
             "conversion": "date_from_unix",
             "target": "properties",
             "attribute_type": "date",
+            "archived": False,
         },
     ]
     assert (run.config["duplicates"], run.config["tag"]) == ("skip", "From Intercom")
