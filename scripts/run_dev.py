@@ -115,6 +115,11 @@ Sync a list:
   curl -s {auth} {json_body} '{{"use_default_mapping": true}}' \\
     {API}/v1/segments/{users["id"]}/syncs
   curl -s {auth} {API}/v1/syncs/<id from the previous answer>
+  # follow it live (progress, then the report), its failures, the list's history, cancel:
+  curl -N {auth} {API}/v1/syncs/<the same id>/events
+  curl -s {auth} {API}/v1/syncs/<the same id>/failures
+  curl -s {auth} {API}/v1/segments/{users["id"]}/syncs
+  curl -s -X POST {auth} {API}/v1/syncs/<the same id>/cancel
   curl -s {auth} "{API}/v1/customers?limit=5"
   # only French users, from the next sync on (preview first, then save):
   curl -s {auth} {json_body} '{french}' {API}/v1/segments/{users["id"]}/filters/preview

@@ -6,7 +6,9 @@ forward, cancel, and the events a client follows it by."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncGenerator
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import select, update
@@ -112,11 +114,11 @@ async def test_a_running_run_cancelled_stops_at_its_next_batch_and_keeps_what_it
     run_id = await start(world, world.users)
     reader = world.workspace.reader
 
-    def cancelling_reader(query: object, **options: object) -> object:
-        inner = reader(query, **options)  # type: ignore[arg-type]
+    def cancelling_reader(query: Any, **options: Any) -> Any:
+        inner = reader(query, **options)
         pages = inner.pages
 
-        async def then_cancel() -> object:
+        async def then_cancel() -> AsyncGenerator[Any, None]:
             served = 0
             async for page in pages():
                 yield page
@@ -128,7 +130,7 @@ async def test_a_running_run_cancelled_stops_at_its_next_batch_and_keeps_what_it
         inner.pages = then_cancel  # type: ignore[method-assign]
         return inner
 
-    world.workspace.reader = cancelling_reader  # type: ignore[method-assign,assignment]
+    world.workspace.reader = cancelling_reader  # type: ignore[method-assign]
     await run_queued(world)
 
     run = await sync_run(sessionmaker, run_id)
@@ -170,9 +172,9 @@ async def test_events_follow_a_run_to_its_report_and_resume_after_the_last_seen(
 ) -> None:
     world.workspace.contacts = people(6)
     run_id = await start(world, world.users)
-    watching = events.watch(sessionmaker, world.account, run_id, last_seen=None)
+    watching = aiter(events.watch(sessionmaker, world.account, run_id, last_seen=None))
     first = [await anext(watching)]
-    await watching.aclose()
+    await cast(AsyncGenerator[Any, None], watching).aclose()
     await run_queued(world)
 
     seen = [

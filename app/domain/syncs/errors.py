@@ -29,4 +29,4 @@ class SyncNotActive(Conflict):
     title = "The sync has already ended"
 
     def __init__(self, sync_id: uuid.UUID, status: str) -> None:
-        super().__init__(f"Sync {sync_id} has already ended ({status}).", status=status)
+        super().__init__(f"Sync {sync_id} has already ended ({status}).", sync_status=status)
