@@ -125,6 +125,9 @@ class SequentialWorkspace:
     async def count_contacts(self, query: Mapping[str, Any]) -> int:
         return await self.inner.count_contacts(query)
 
+    async def contact_exists(self, contact_id: str) -> bool:
+        return await self.inner.contact_exists(contact_id)
+
     async def list_data_attributes(self, *, include_archived: bool = False) -> list[DataAttribute]:
         return await self.inner.list_data_attributes(include_archived=include_archived)
 

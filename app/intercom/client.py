@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 import structlog
@@ -38,6 +39,7 @@ from app.intercom.errors import (
 )
 from app.intercom.models import (
     ContactList,
+    ContactRef,
     DataAttribute,
     DataAttributeList,
     ErrorList,
@@ -187,6 +189,17 @@ class WorkspaceClient:
             "GET", "/data_attributes", params=params, model=DataAttributeList
         )
         return result.data
+
+    async def contact_exists(self, contact_id: str) -> bool:
+        """Whether the contact is still there: deleted, archived and merged-away contacts
+        answer 404 (INTERCOM.md §9). An id that cannot be a path segment does not exist."""
+        if not contact_id or not contact_id.isprintable() or "/" in contact_id:
+            return False
+        try:
+            await self._request("GET", f"/contacts/{quote(contact_id, safe='')}", model=ContactRef)
+        except IntercomNotFound:
+            return False
+        return True
 
     async def count_contacts(self, query: Mapping[str, Any]) -> int:
         body = {"query": query, "pagination": {"per_page": 1}}

@@ -131,6 +131,12 @@ class ContactDetail(Contact):
     companies: AddressableList | None = None
 
 
+class ContactRef(IntercomModel):
+    """Only what says a contact answered: its existence, not its shape."""
+
+    type: str | None = None
+
+
 class MalformedContact(IntercomModel):
     """A list item that is not a valid contact (a missing id, a role of the wrong type): the
     sync fails that one record with a reason instead of failing the whole page."""

@@ -39,6 +39,13 @@ class FakeWorkspace:
     # Listed as they are, instead of `segments` (Intercom sending something odd).
     listed_segments: list[Segment] | None = None
     usage: Usage = field(default_factory=Usage)
+    # Contacts that exist in the workspace without being in `contacts` (left every list read):
+    # `contact_exists` finds them and those of `contacts`.
+    elsewhere: set[str] = field(default_factory=set)
+
+    @property
+    def existing(self) -> set[str]:
+        return self.elsewhere | {c.id for c in self.contacts if c.id}
 
     async def me(self) -> Me:
         return Me.model_validate(
@@ -54,6 +61,10 @@ class FakeWorkspace:
             Segment(id=key, name=key, person_type="user", count=len(ids))
             for key, ids in self.segments.items()
         ]
+
+    async def contact_exists(self, contact_id: str) -> bool:
+        self.usage.requests += 1
+        return contact_id in self.existing
 
     async def count_contacts(self, query: Mapping[str, Any]) -> int:
         self.usage.requests += 1

@@ -4,7 +4,7 @@ from app.domain.models.accounts import Account, ApiKey
 from app.domain.models.customers import Customer, CustomerSource, CustomerTag, CustomProperty
 from app.domain.models.integrations import Integration, IntercomAttribute, OAuthState
 from app.domain.models.outbox import OutboxMessage
-from app.domain.models.segments import Segment, SegmentKind
+from app.domain.models.segments import Segment, SegmentKind, SegmentMember
 from app.domain.models.syncs import SyncFailure, SyncRun, SyncStatus, SyncTrigger
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "OutboxMessage",
     "Segment",
     "SegmentKind",
+    "SegmentMember",
     "SyncFailure",
     "SyncRun",
     "SyncStatus",

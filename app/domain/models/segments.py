@@ -73,3 +73,18 @@ class Segment(IdMixin, TimestampMixin, Base):
     # Set when a custom segment is deleted (or its integration disconnected): no longer
     # visible, kept so its sync history survives.
     removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SegmentMember(Base):
+    """An Intercom contact a list's sync imported (or linked), and the last run that saw it: a
+    complete run handles the members it did not see (app/domain/syncs/removals.py)."""
+
+    __tablename__ = "segment_members"
+
+    segment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True
+    )
+    intercom_contact_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    # No foreign key: runs are history, members are state.
+    last_seen_run_id: Mapped[uuid.UUID | None]

@@ -79,8 +79,8 @@ class Report:
         run.unchanged += self.unchanged
         run.skipped += self.skipped
         run.failed += self.failed
-        run.skipped_reasons = _merged(run.skipped_reasons, self.skipped_reasons)
-        run.failed_reasons = _merged(run.failed_reasons, self.failed_reasons)
+        run.skipped_reasons = merged_counts(run.skipped_reasons, self.skipped_reasons)
+        run.failed_reasons = merged_counts(run.failed_reasons, self.failed_reasons)
         run.samples = merged_samples(run.samples, self.samples)
         # A new version of the run's progress (its events' ids, syncs/events.py).
         run.progress_seq += 1
@@ -99,7 +99,7 @@ def merged_samples(
     return merged
 
 
-def _merged(left: dict[str, int] | None, right: dict[str, int]) -> dict[str, int]:
+def merged_counts(left: dict[str, int] | None, right: dict[str, int]) -> dict[str, int]:
     merged = dict(left or {})
     for key, value in right.items():
         merged[key] = merged.get(key, 0) + value

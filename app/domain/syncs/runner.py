@@ -37,18 +37,20 @@ from app.domain.filters import pushdown
 from app.domain.filters.apply import Predicate
 from app.domain.filters.validate import FiltersInvalid
 from app.domain.integrations import service as integration_service
+from app.domain.integrations import settings_service as integration_settings
 from app.domain.integrations.errors import IntegrationNotFound
 from app.domain.integrations.repository import IntegrationRepository
+from app.domain.integrations.settings import OnDeletedInIntercom
 from app.domain.mapping.config import Duplicates, RunConfig, standard_config
 from app.domain.models import Integration, Segment, SyncRun, SyncStatus
 from app.domain.outbox.service import unit_of_work
-from app.domain.ports import IntercomGateway, JobQueue, SecretCipher
+from app.domain.ports import IntercomGateway, IntercomWorkspace, JobQueue, SecretCipher
 from app.domain.scope import AccountScope
 from app.domain.segments import service as segment_service
 from app.domain.segments.errors import SegmentMissing, SegmentNotFound
-from app.domain.syncs import pipeline
+from app.domain.syncs import pipeline, removals
 from app.domain.syncs.commands import continue_run
-from app.domain.syncs.report import Report
+from app.domain.syncs.report import Report, merged_counts
 from app.domain.syncs.repository import SyncRunRepository
 from app.intercom.client import Usage
 from app.intercom.errors import (
@@ -119,6 +121,8 @@ class _Job(_Lease):
     config: RunConfig
     accept: Predicate | None
     expected: int | None
+    # Every contact was read: the run handles the list's members it did not see.
+    removing: bool
 
 
 class LeaseLost(Exception):
@@ -204,6 +208,7 @@ async def _load(ports: RunnerPorts, lease: _Lease) -> _Job:
         segment_service.ensure_syncable(segment)
         integration = await integration_service.get(session, lease.account, segment.integration_id)
         saved = (run.checkpoint or {}).get("reader")
+        removing = bool((run.checkpoint or {}).get("removing"))
         stored_config = run.config
         expected = run.expected
     try:
@@ -231,6 +236,7 @@ async def _load(ports: RunnerPorts, lease: _Lease) -> _Job:
         config=config,
         accept=accept,
         expected=expected,
+        removing=removing,
     )
 
 
@@ -363,6 +369,9 @@ async def _work(ports: RunnerPorts, job: _Job) -> None:
         workspace = integration_service.workspace_for(job.integration, ports.intercom, ports.cipher)
     except ValueError as exc:  # SecretCipher: a key was retired before the token was rotated
         raise _TokenUnreadable from exc
+    if job.removing:
+        await _remove_unseen(ports, job, workspace, _Slice(ports, job, workspace.usage))
+        return
     query, custom_types = pushdown.search_query(
         segment_service.search_query(job.segment), job.config
     )
@@ -394,6 +403,7 @@ async def _work(ports: RunnerPorts, job: _Job) -> None:
                     return
         await current.drain()
         await _write_batch(ports, job, batch, None, current.usage_since_last(), finish=True)
+        await _remove_unseen(ports, job, workspace, current)
     except Exception:
         # What was read before Intercom failed is committed, so the deferred run resumes after it.
         try:
@@ -446,6 +456,13 @@ async def _write_batch(
                     options,
                 )
                 report = pipeline.classify(prepared, job.integration.id, written)
+                await removals.link(
+                    session,
+                    job.account,
+                    job.segment.id,
+                    run.id,
+                    [source.intercom_contact_id for source in prepared.sources],
+                )
             # Counters and checkpoint commit with the rows they describe: a resumed run
             # neither loses nor double-counts a batch.
             report.apply_to(run)
@@ -455,6 +472,64 @@ async def _write_batch(
             run.checkpoint = {"reader": checkpoint.to_json()} if checkpoint else None
             run.attempts = 0
             run.deferrals = 0
+            if finish:
+                # Read whole: its removals come next (a resumed job goes straight to them).
+                run.checkpoint = {"removing": True}
+
+    await _retry_conflicts(attempt)
+
+
+# Members handled per transaction: one existence check each, a few at a time.
+REMOVAL_CHUNK = 200
+
+
+async def _remove_unseen(
+    ports: RunnerPorts, job: _Job, workspace: IntercomWorkspace, current: _Slice
+) -> None:
+    """The removals phase (removals.py), a chunk at a time within the slice; then the run is
+    finished."""
+    on_deleted = integration_settings.parse(job.integration.settings).on_deleted_in_intercom
+    while True:
+        if current.over:
+            await _continue_later(ports, job)
+            return
+        async with ports.sessionmaker() as session:
+            chunk = await removals.unseen(session, job.segment.id, job.run_id, REMOVAL_CHUNK)
+        exists = await removals.still_exist(workspace, chunk) if chunk else {}
+        await _write_removals(
+            ports, job, exists, current.usage_since_last(), on_deleted, finish=not chunk
+        )
+        if not chunk:
+            return
+
+
+async def _write_removals(
+    ports: RunnerPorts,
+    job: _Job,
+    exists: dict[str, bool],
+    usage: Usage,
+    on_deleted: OnDeletedInIntercom,
+    *,
+    finish: bool,
+) -> None:
+    async def attempt() -> None:
+        async with unit_of_work(ports.sessionmaker, ports.queue) as session:
+            run = await _leased(session, ports, job)
+            if exists:
+                handled = await removals.handle(
+                    session,
+                    job.account,
+                    job.integration.id,
+                    job.segment.id,
+                    job.run_id,
+                    exists,
+                    on_deleted,
+                )
+                run.removed += sum(handled.reasons.values())
+                run.removed_reasons = merged_counts(run.removed_reasons, handled.reasons)
+                run.progress_seq += 1
+            run.intercom_requests += usage.requests
+            run.rate_limit_wait_ms += round(usage.budget_wait_s * 1000)
             if finish:
                 _close(run, SyncStatus.FINISHED)
 

@@ -1,0 +1,260 @@
+"""Removals: what a complete run does with the contacts its list held that it did not see.
+
+Each batch a run writes links the contacts it imported to the list (`segment_members`, with the
+run that saw them last). When the run has read the whole list, the members it did not see are
+taken a chunk at a time: Intercom is asked whether each contact still exists (a 404 means it was
+deleted, archived or merged away), then one transaction per chunk unlinks them and counts them:
+
+- `left_segment`: the contact is still in Intercom, no longer in this list (or no longer
+  selected by its filters). Unlinked; the list's tag comes off its customer.
+- `deleted_in_intercom:<action>`: gone from Intercom. Unlinked from every list of the
+  integration, and the integration's "deleted in Intercom" setting applies to its customer:
+  `delete` (unless the customer still has another Intercom contact, or another list holds it),
+  `unsubscribe` (from surveys), or `keep`.
+
+Every chunk deletes the member rows it handled, so the phase resumes where it stopped after a
+crash, and handling a member twice is impossible.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.integrations.settings import OnDeletedInIntercom
+from app.domain.models import Customer, CustomerSource, CustomerTag, Segment, SegmentMember
+from app.domain.ports import IntercomWorkspace
+from app.domain.scope import AccountScope
+
+LEFT_SEGMENT = "left_segment"
+DELETED_IN_INTERCOM = "deleted_in_intercom"
+# Existence checks in flight at once, under the workspace's shared rate budget.
+CHECK_CONCURRENCY = 8
+
+_LINK = text(
+    """
+    INSERT INTO segment_members AS m (segment_id, intercom_contact_id, account_id, last_seen_run_id)
+    SELECT :segment_id, contact_id, :account_id, :run_id
+    FROM unnest(CAST(:contact_ids AS text[])) AS contact_id
+    ON CONFLICT (segment_id, intercom_contact_id)
+    DO UPDATE SET last_seen_run_id = excluded.last_seen_run_id
+    WHERE m.last_seen_run_id IS DISTINCT FROM excluded.last_seen_run_id
+    """
+)
+
+
+async def link(
+    session: AsyncSession,
+    account: AccountScope,
+    segment_id: uuid.UUID,
+    run_id: uuid.UUID,
+    contact_ids: Sequence[str],
+) -> None:
+    """Marks the batch's contacts members of the list, seen by this run."""
+    if contact_ids:
+        await session.execute(
+            _LINK,
+            {
+                "segment_id": segment_id,
+                "account_id": account.id,
+                "run_id": run_id,
+                # Sorted: two batches touching the same rows lock them in one order.
+                "contact_ids": sorted(set(contact_ids)),
+            },
+        )
+
+
+async def unseen(
+    session: AsyncSession, segment_id: uuid.UUID, run_id: uuid.UUID, limit: int
+) -> list[str]:
+    """Members the run did not see, the next `limit` of them."""
+    result = await session.scalars(
+        select(SegmentMember.intercom_contact_id)
+        .where(
+            SegmentMember.segment_id == segment_id,
+            SegmentMember.last_seen_run_id.is_distinct_from(run_id),
+        )
+        .order_by(SegmentMember.intercom_contact_id)
+        .limit(limit)
+    )
+    return list(result.all())
+
+
+async def still_exist(workspace: IntercomWorkspace, contact_ids: Sequence[str]) -> dict[str, bool]:
+    """Asks Intercom about each contact, a few at a time (no transaction is open)."""
+    gate = asyncio.Semaphore(CHECK_CONCURRENCY)
+
+    async def check(contact_id: str) -> tuple[str, bool]:
+        async with gate:
+            return contact_id, await workspace.contact_exists(contact_id)
+
+    return dict(await asyncio.gather(*(check(contact_id) for contact_id in contact_ids)))
+
+
+@dataclass
+class Handled:
+    """What one chunk did, by reason."""
+
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def count(self, reason: str) -> None:
+        self.reasons[reason] = self.reasons.get(reason, 0) + 1
+
+
+async def handle(
+    session: AsyncSession,
+    account: AccountScope,
+    integration_id: uuid.UUID,
+    segment_id: uuid.UUID,
+    run_id: uuid.UUID,
+    exists: dict[str, bool],
+    on_deleted: OnDeletedInIntercom,
+) -> Handled:
+    """Unlinks the chunk's members, as module's docstring says, in the caller's transaction.
+    Only members still unseen by this run are handled: one seen meanwhile (by a webhook, or a
+    later run) is left alone."""
+    handled = Handled()
+    members = set(
+        (
+            await session.scalars(
+                select(SegmentMember.intercom_contact_id)
+                .where(
+                    SegmentMember.segment_id == segment_id,
+                    SegmentMember.intercom_contact_id.in_(list(exists)),
+                    SegmentMember.last_seen_run_id.is_distinct_from(run_id),
+                )
+                .order_by(SegmentMember.intercom_contact_id)
+                .with_for_update()
+            )
+        ).all()
+    )
+    left = sorted(contact_id for contact_id in members if exists[contact_id])
+    gone = sorted(contact_id for contact_id in members if not exists[contact_id])
+    if left:
+        await _untag(session, account, integration_id, segment_id, left)
+        await session.execute(
+            delete(SegmentMember).where(
+                SegmentMember.segment_id == segment_id,
+                SegmentMember.intercom_contact_id.in_(left),
+            )
+        )
+        for _ in left:
+            handled.count(LEFT_SEGMENT)
+    if gone:
+        await _deleted_in_intercom(session, account, integration_id, segment_id, gone, on_deleted)
+        for _ in gone:
+            handled.count(f"{DELETED_IN_INTERCOM}:{on_deleted}")
+    return handled
+
+
+async def _customers_of(
+    session: AsyncSession, integration_id: uuid.UUID, contact_ids: Sequence[str]
+) -> dict[str, uuid.UUID]:
+    rows = await session.execute(
+        select(CustomerSource.intercom_contact_id, CustomerSource.customer_id).where(
+            CustomerSource.integration_id == integration_id,
+            CustomerSource.intercom_contact_id.in_(list(contact_ids)),
+        )
+    )
+    return dict(rows.all())
+
+
+async def _untag(
+    session: AsyncSession,
+    account: AccountScope,
+    integration_id: uuid.UUID,
+    segment_id: uuid.UUID,
+    contact_ids: Sequence[str],
+) -> None:
+    """The list's tag comes off the customers of these contacts, unless another of the
+    customer's contacts is still a member of the list."""
+    customers = await _customers_of(session, integration_id, contact_ids)
+    if not customers:
+        return
+    still_held = set(
+        (
+            await session.scalars(
+                select(CustomerSource.customer_id)
+                .join(
+                    SegmentMember,
+                    (SegmentMember.intercom_contact_id == CustomerSource.intercom_contact_id)
+                    & (SegmentMember.segment_id == segment_id),
+                )
+                .where(
+                    CustomerSource.integration_id == integration_id,
+                    CustomerSource.customer_id.in_(list(customers.values())),
+                    CustomerSource.intercom_contact_id.not_in(list(contact_ids)),
+                )
+            )
+        ).all()
+    )
+    untagged = sorted(set(customers.values()) - still_held)
+    if untagged:
+        await session.execute(
+            delete(CustomerTag).where(
+                CustomerTag.account_id == account.id,
+                CustomerTag.segment_id == segment_id,
+                CustomerTag.customer_id.in_(untagged),
+            )
+        )
+
+
+async def _deleted_in_intercom(
+    session: AsyncSession,
+    account: AccountScope,
+    integration_id: uuid.UUID,
+    segment_id: uuid.UUID,
+    contact_ids: Sequence[str],
+    on_deleted: OnDeletedInIntercom,
+) -> None:
+    customers = await _customers_of(session, integration_id, contact_ids)
+    await _untag(session, account, integration_id, segment_id, contact_ids)
+    # Gone from the workspace: a member of none of its lists any more.
+    await session.execute(
+        delete(SegmentMember).where(
+            SegmentMember.account_id == account.id,
+            SegmentMember.intercom_contact_id.in_(list(contact_ids)),
+            SegmentMember.segment_id.in_(
+                select(Segment.id).where(Segment.integration_id == integration_id)
+            ),
+        )
+    )
+    affected = sorted(set(customers.values()))
+    if not affected or on_deleted == OnDeletedInIntercom.KEEP:
+        return
+    if on_deleted == OnDeletedInIntercom.UNSUBSCRIBE:
+        await session.execute(
+            update(Customer)
+            .where(
+                Customer.account_id == account.id,
+                Customer.id.in_(affected),
+                Customer.unsubscribed_at.is_(None),
+            )
+            .values(unsubscribed_at=func.now())
+        )
+        return
+    # Deleted, unless the customer came from another contact too (another workspace, a lead
+    # with the same email) or another list still holds one of its contacts.
+    kept = set(
+        (
+            await session.scalars(
+                select(CustomerSource.customer_id).where(
+                    CustomerSource.customer_id.in_(affected),
+                    ~(
+                        (CustomerSource.integration_id == integration_id)
+                        & CustomerSource.intercom_contact_id.in_(list(contact_ids))
+                    ),
+                )
+            )
+        ).all()
+    )
+    doomed = [customer_id for customer_id in affected if customer_id not in kept]
+    if doomed:
+        await session.execute(
+            delete(Customer).where(Customer.account_id == account.id, Customer.id.in_(doomed))
+        )
