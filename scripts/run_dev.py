@@ -34,6 +34,8 @@ def wait_for(url: str, name: str, timeout_s: float = 30) -> None:
 
 def main() -> None:
     os.chdir(ROOT)
+    # `kill` (a supervisor, a script) stops the children too: SystemExit runs the cleanup below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     subprocess.run([BIN / "intercom-sync", "migrate"], check=True)
     processes = [
         subprocess.Popen(
