@@ -97,6 +97,36 @@ def worker_process(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
             process.wait(timeout=30)
 
 
+@contextlib.contextmanager
+def api_process(settings: Settings) -> Iterator[str]:
+    """The API as its own process (uvicorn, as deployed), configured by `settings`."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "app.main:create_app",
+            "--factory",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env={**settings_environment(settings), "LOG_LEVEL": "WARNING"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(f"{url}/healthz")
+        yield url
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=30)
+
+
 @contextlib.asynccontextmanager
 async def api_server(app: ASGIApp) -> AsyncIterator[str]:
     port = free_port()

@@ -1,5 +1,5 @@
 """Sync runs over HTTP: reports with samples, history, failures, cancel, and live progress as
-Server-Sent Events served by two API servers at once."""
+Server-Sent Events served by two API processes at once."""
 
 from __future__ import annotations
 
@@ -11,9 +11,8 @@ import httpx
 import pytest
 
 from app.config import Settings
-from app.main import create_app
 from tests.fixtures.factories import USE_DEFAULT_MAPPING, Tenant, first_segment
-from tests.servers import api_server
+from tests.servers import api_process
 from tests.test_bad_input import assert_problem
 from tests.test_end_to_end import sync_segment, wait_for_sync
 from tests.test_integrations import set_sandbox_latency
@@ -86,18 +85,17 @@ async def follow(url: str, tenant: Tenant, sync_id: str, last_event_id: str | No
         return "".join([chunk async for chunk in response.aiter_text()])
 
 
-async def test_two_clients_on_two_api_servers_follow_a_run_to_its_report(
+async def test_two_clients_on_two_api_processes_follow_a_run_to_its_report(
     http: httpx.AsyncClient,
-    api_url: str,
     settings: Settings,
     tenant: Tenant,
     sandbox_url: str,
     sandbox_workspaces: list[dict[str, Any]],
 ) -> None:
     users = await first_segment(http, tenant, sandbox_workspaces[0]["access_token"], "users")
-    await set_sandbox_latency(sandbox_url, 150)
-    try:
-        async with api_server(create_app(settings)) as other_url:
+    with api_process(settings) as one_url, api_process(settings) as other_url:
+        await set_sandbox_latency(sandbox_url, 150)
+        try:
             started = await http.post(
                 f"/v1/segments/{users['id']}/syncs",
                 json=USE_DEFAULT_MAPPING,
@@ -105,10 +103,14 @@ async def test_two_clients_on_two_api_servers_follow_a_run_to_its_report(
             )
             sync_id = started.json()["id"]
             streams = await asyncio.gather(
-                follow(api_url, tenant, sync_id), follow(other_url, tenant, sync_id)
+                follow(one_url, tenant, sync_id), follow(other_url, tenant, sync_id)
             )
-    finally:
-        await set_sandbox_latency(sandbox_url, 0)
+        finally:
+            await set_sandbox_latency(sandbox_url, 0)
+        # Reconnecting after the report: nothing more; from an earlier id: the report.
+        last_id = parse_events(streams[0])[-1]["id"]
+        after_report = parse_events(await follow(one_url, tenant, sync_id, last_id))
+        again = parse_events(await follow(other_url, tenant, sync_id, "0"))
 
     final = await wait_for_sync(http, tenant, sync_id)
     for text in streams:
@@ -122,10 +124,7 @@ async def test_two_clients_on_two_api_servers_follow_a_run_to_its_report(
         assert percents == sorted(percents)
         assert percents[-1] == 100.0
         assert json.loads(events[-1]["data"])["counters"] == final["counters"]
-    # Reconnecting after the report: nothing more; from an earlier id: the report.
-    last_id = parse_events(streams[0])[-1]["id"]
-    assert parse_events(await follow(api_url, tenant, sync_id, last_id)) == []
-    again = parse_events(await follow(api_url, tenant, sync_id, "0"))
+    assert after_report == []
     assert [event["event"] for event in again] == ["report"]
 
 
