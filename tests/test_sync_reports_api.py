@@ -72,10 +72,14 @@ def parse_events(text: str) -> list[dict[str, str]]:
     return found
 
 
-async def follow(url: str, tenant: Tenant, sync_id: str, last_event_id: str | None = None) -> str:
-    headers = dict(tenant.headers)
+async def follow(
+    url: str, tenant: Tenant, sync_id: str, last_event_id: str | bytes | None = None
+) -> str:
+    # As bytes: a header may carry any byte, and the test sends odd ones.
+    headers = {name.encode(): value.encode() for name, value in tenant.headers.items()}
     if last_event_id is not None:
-        headers["Last-Event-ID"] = last_event_id
+        raw = last_event_id if isinstance(last_event_id, bytes) else last_event_id.encode()
+        headers[b"Last-Event-ID"] = raw
     async with (
         httpx.AsyncClient(base_url=url, timeout=60) as client,
         client.stream("GET", f"/v1/syncs/{sync_id}/events", headers=headers) as response,
@@ -135,24 +139,37 @@ async def test_cancel_stops_a_running_sync_and_a_finished_one_is_a_409(
     sandbox_workspaces: list[dict[str, Any]],
 ) -> None:
     users = await first_segment(http, tenant, sandbox_workspaces[0]["access_token"], "users")
-    await set_sandbox_latency(sandbox_url, 200)
+    # Slow enough (a count and two pages at 800 ms each) to be cancelled while it runs.
+    await set_sandbox_latency(sandbox_url, 800)
     try:
         started = await http.post(
             f"/v1/segments/{users['id']}/syncs", json=USE_DEFAULT_MAPPING, headers=tenant.headers
         )
         sync_id = started.json()["id"]
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(0.3)
         cancelled = await http.post(f"/v1/syncs/{sync_id}/cancel", headers=tenant.headers)
+        assert cancelled.status_code == 200, cancelled.text
+        stopped = cancelled.json()["counters"]["fetched"]
+        await asyncio.sleep(2.5)  # past the pages in flight: nothing more is written
     finally:
         await set_sandbox_latency(sandbox_url, 0)
 
-    assert cancelled.status_code == 200, cancelled.text
     assert cancelled.json()["status"] == "cancelled"
-    await asyncio.sleep(1.0)  # the worker notices at its next batch or heartbeat
     read = (await http.get(f"/v1/syncs/{sync_id}", headers=tenant.headers)).json()
-    assert read["status"] == "cancelled"
-    assert read["counters"]["fetched"] < read["progress"]["expected"]
+    assert (read["status"], read["counters"]["fetched"]) == ("cancelled", stopped)
     finished = await sync_segment(http, tenant, users["id"])
     refused = await http.post(f"/v1/syncs/{finished['id']}/cancel", headers=tenant.headers)
     problem = assert_problem(refused, 409)
     assert (problem["code"], problem["sync_status"]) == ("sync_not_active", "finished")
+
+
+async def test_an_odd_last_event_id_starts_from_the_current_state(
+    http: httpx.AsyncClient, api_url: str, tenant: Tenant, sandbox_workspaces: list[dict[str, Any]]
+) -> None:
+    users = await first_segment(http, tenant, sandbox_workspaces[0]["access_token"], "users")
+    run = await sync_segment(http, tenant, users["id"])
+
+    # A superscript two (a digit to str.isdigit), words, an id ahead of the run's.
+    for odd in ("\u00b2".encode("latin-1"), "not-a-number", "99999999999999999999"):
+        events = parse_events(await follow(api_url, tenant, run["id"], odd))
+        assert [event["event"] for event in events] == ["report"], odd

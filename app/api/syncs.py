@@ -83,9 +83,10 @@ async def cancel_sync(sync_id: uuid.UUID, account: AccountDep, session: SessionD
         200: {
             "description": "A Server-Sent Events stream: `progress` events (the sync as "
             "`GET /v1/syncs/{id}` answers it) at most a few times a second while it changes, "
-            "then one `report` event with its final state, then the stream ends. Each "
-            "event's `id` grows with the run's progress: reconnecting with `Last-Event-ID` "
-            "sends only newer ones (nothing, once the report was received).",
+            "then one `report` event with its final state, then the stream ends (also after "
+            "15 minutes of a run still going: reconnect). Each event's `id` grows with the "
+            "run's progress: reconnecting with `Last-Event-ID` sends only newer ones "
+            "(nothing, once the report was received).",
             "content": {"text/event-stream": {"schema": {"type": "string"}}},
         },
         **problem_responses(401, 404, 422),
@@ -100,7 +101,9 @@ async def sync_events(
     last_event_id: Annotated[str | None, Header(max_length=20)] = None,
 ) -> EventSourceResponse:
     await queries.get(session, account, sync_id)  # 404 before the stream starts
-    last_seen = int(last_event_id) if last_event_id and last_event_id.isdigit() else None
+    # Only an id this API sent means something: anything else starts from the current state.
+    valid = last_event_id is not None and last_event_id.isascii() and last_event_id.isdecimal()
+    last_seen = int(last_event_id) if valid and last_event_id else None
 
     async def stream() -> AsyncIterator[ServerSentEvent]:
         async for event in events.watch(

@@ -192,9 +192,10 @@ class WorkspaceClient:
 
     async def contact_exists(self, contact_id: str) -> bool:
         """Whether the contact is still there: deleted, archived and merged-away contacts
-        answer 404 (INTERCOM.md §9). An id that cannot be a path segment does not exist."""
-        if not contact_id or not contact_id.isprintable() or "/" in contact_id:
-            return False
+        answer 404 (INTERCOM.md §9). An id that cannot be sent is an IntercomError: nobody can
+        tell."""
+        if not contact_id or not contact_id.isprintable():
+            raise IntercomError(f"cannot ask Intercom about contact id {contact_id!r}")
         try:
             await self._request("GET", f"/contacts/{quote(contact_id, safe='')}", model=ContactRef)
         except IntercomNotFound:

@@ -15,7 +15,7 @@ from app.db import transaction
 from app.domain.models import Customer, CustomerTag, Integration, SegmentMember, SyncStatus
 from app.domain.outbox import service as outbox
 from app.domain.syncs import commands
-from app.intercom.errors import IntercomServerError
+from app.intercom.errors import IntercomError, IntercomServerError
 from tests.domain.test_runner import TEST_CONFIG, World, people, run_queued, start, world  # noqa: F401
 from tests.fakes.intercom import contact
 from tests.fixtures.factories import sync_run
@@ -179,3 +179,35 @@ async def test_removals_resume_after_an_intercom_outage_and_count_each_member_on
     assert run.status == SyncStatus.FINISHED
     assert run.removed_reasons == {"left_segment": 6}
     assert run.fetched == run.unchanged == 4
+
+
+async def test_a_member_this_run_could_not_import_has_not_left_the_list(
+    world: World, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    world.workspace.contacts = people(3)
+    await sync(world, world.users)
+    # Its name grew too long: it fails this run, and stays a member with its tag.
+    world.workspace.contacts = [*people(3)[:2], contact("c002", name="n" * 301, email="p2@x.io")]
+
+    run = await sync_run(sessionmaker, await sync(world, world.users))
+
+    assert run.failed_reasons == {"value_too_long:name": 1}
+    assert (run.removed, await tagged(sessionmaker, world)) == (0, 3)
+    assert await members(sessionmaker, world.users) == {"c000", "c001", "c002"}
+
+
+async def test_a_member_intercom_cannot_say_about_stays_and_the_run_finishes(
+    world: World, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    world.workspace.contacts = people(3)
+    await sync(world, world.users)
+    world.workspace.contacts = people(3)[1:]  # c000 is no longer read
+
+    async def refused(contact_id: str) -> bool:
+        raise IntercomError("Bad request", status=400)
+
+    world.workspace.contact_exists = refused  # type: ignore[method-assign]
+    run = await sync_run(sessionmaker, await sync(world, world.users))
+
+    assert (run.status, run.removed) == (SyncStatus.FINISHED, 0)
+    assert "c000" in await members(sessionmaker, world.users)

@@ -80,6 +80,9 @@ class SegmentMember(Base):
     complete run handles the members it did not see (app/domain/syncs/removals.py)."""
 
     __tablename__ = "segment_members"
+    # Every sync rewrites its members' last_seen_run_id: room on each page keeps those updates
+    # HOT (migration 0008).
+    __table_args__ = {"postgresql_with": {"fillfactor": 80}}
 
     segment_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True

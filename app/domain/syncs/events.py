@@ -27,6 +27,9 @@ REPORT = "report"
 # A few reads a second per stream: smooth enough for a progress bar, cheap for the database
 # (one primary-key read each).
 POLL_INTERVAL_S = 0.3
+# A stream ends after this long even while its run goes on (a deferred run may wait for
+# hours): the client reconnects with Last-Event-ID, and no connection is held forever.
+MAX_STREAM_S = 15 * 60
 
 
 @dataclass(frozen=True)
@@ -43,18 +46,23 @@ async def watch(
     *,
     last_seen: int | None,
     poll_interval_s: float = POLL_INTERVAL_S,
+    max_stream_s: float = MAX_STREAM_S,
 ) -> AsyncIterator[RunEvent]:
     """The run's events after `last_seen` (all from its current state when None), ending
-    with its final report; nothing more for a client that already has that report."""
+    with its final report; nothing more for a client that already has that report. An id
+    this run never gave (ahead of it) is treated as none."""
+    deadline = asyncio.get_running_loop().time() + max_stream_s
     while True:
         async with sessionmaker() as session:
             run = await SyncRunRepository(session).get_for_account(account, sync_id)
         if run is None:  # its segment's integration was deleted meanwhile
             return
         ended = run.status not in ACTIVE_STATUSES
+        if last_seen is not None and last_seen > run.progress_seq:
+            last_seen = None
         if last_seen is None or run.progress_seq > last_seen:
             last_seen = run.progress_seq
             yield RunEvent(run.progress_seq, REPORT if ended else PROGRESS, queries.to_read(run))
-        if ended:
+        if ended or asyncio.get_running_loop().time() >= deadline:
             return
         await asyncio.sleep(poll_interval_s)

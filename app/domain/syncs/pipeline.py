@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from app.domain.customers.sources import BatchWrite, IncomingSource
@@ -49,6 +49,9 @@ class PreparedBatch:
     # Per email, the source a new customer takes its values from (the batch's winner).
     winners_by_email: dict[str, IncomingSource]
     report: Report
+    # The contacts read that belong to the list, imported or not (all but those its filters
+    # leave out): the members the run saw, whom removals must leave alone.
+    seen: list[str] = field(default_factory=list)
 
 
 def to_source(contact: Contact, mapper: Mapper, accept: Predicate | None = None) -> IncomingSource:
@@ -92,19 +95,28 @@ def prepare(
     report = Report()
     mapper = Mapper(config)
     by_contact: dict[str, IncomingSource] = {}
+    seen: list[str] = []
     for contact in contacts:
         report.fetched += 1
+        contact_id = _reportable(contact.id)
         if isinstance(contact, MalformedContact):
-            report.fail(MALFORMED_CONTACT, contact_id=_reportable(contact.id))
+            report.fail(MALFORMED_CONTACT, contact_id=contact_id)
+            if contact_id:
+                seen.append(contact_id)
             continue
         try:
             source = to_source(contact, mapper, accept)
         except Skip as skip:
-            report.skip(skip.reason, contact_id=_reportable(contact.id))
+            report.skip(skip.reason, contact_id=contact_id)
+            if contact_id and skip.reason != FILTERED_OUT:
+                seen.append(contact_id)
             continue
         except Fail as fail:
-            report.fail(fail.reason, contact_id=_reportable(contact.id))
+            report.fail(fail.reason, contact_id=contact_id)
+            if contact_id:
+                seen.append(contact_id)
             continue
+        seen.append(source.intercom_contact_id)
         kept = by_contact.get(source.intercom_contact_id)
         if kept is not None:
             report.skip(DUPLICATE_CONTACT, contact_id=source.intercom_contact_id)
@@ -117,7 +129,7 @@ def prepare(
         best = winners.get(source.email)
         if best is None or source.rank < best.rank:
             winners[source.email] = source
-    return PreparedBatch(sources=sources, winners_by_email=winners, report=report)
+    return PreparedBatch(sources=sources, winners_by_email=winners, report=report, seen=seen)
 
 
 def _reportable(contact_id: str) -> str:

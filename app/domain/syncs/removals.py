@@ -1,7 +1,7 @@
 """Removals: what a complete run does with the contacts its list held that it did not see.
 
-Each batch a run writes links the contacts it imported to the list (`segment_members`, with the
-run that saw them last). When the run has read the whole list, the members it did not see are
+Each batch a run writes links the contacts it read to the list (`segment_members`, with the run
+that saw them last): imported or not, all but those the list's filters leave out. When the run has read the whole list, the members it did not see are
 taken a chunk at a time: Intercom is asked whether each contact still exists (a 404 means it was
 deleted, archived or merged away), then one transaction per chunk unlinks them and counts them:
 
@@ -13,7 +13,8 @@ deleted, archived or merged away), then one transaction per chunk unlinks them a
   `unsubscribe` (from surveys), or `keep`.
 
 Every chunk deletes the member rows it handled, so the phase resumes where it stopped after a
-crash, and handling a member twice is impossible.
+crash, and handling a member twice is impossible. A member Intercom cannot answer about (an
+error other than a 404) stays, for a later run.
 """
 
 from __future__ import annotations
@@ -30,6 +31,13 @@ from app.domain.integrations.settings import OnDeletedInIntercom
 from app.domain.models import Customer, CustomerSource, CustomerTag, Segment, SegmentMember
 from app.domain.ports import IntercomWorkspace
 from app.domain.scope import AccountScope
+from app.intercom.errors import (
+    IntercomAuthError,
+    IntercomError,
+    IntercomRateLimited,
+    IntercomServerError,
+    IntercomTransportError,
+)
 
 LEFT_SEGMENT = "left_segment"
 DELETED_IN_INTERCOM = "deleted_in_intercom"
@@ -70,30 +78,51 @@ async def link(
 
 
 async def unseen(
-    session: AsyncSession, segment_id: uuid.UUID, run_id: uuid.UUID, limit: int
+    session: AsyncSession,
+    segment_id: uuid.UUID,
+    run_id: uuid.UUID,
+    limit: int,
+    *,
+    after: str | None = None,
 ) -> list[str]:
-    """Members the run did not see, the next `limit` of them."""
-    result = await session.scalars(
-        select(SegmentMember.intercom_contact_id)
-        .where(
-            SegmentMember.segment_id == segment_id,
-            SegmentMember.last_seen_run_id.is_distinct_from(run_id),
-        )
-        .order_by(SegmentMember.intercom_contact_id)
-        .limit(limit)
+    """Members the run did not see, the next `limit` of them after `after`."""
+    query = select(SegmentMember.intercom_contact_id).where(
+        SegmentMember.segment_id == segment_id,
+        SegmentMember.last_seen_run_id.is_distinct_from(run_id),
     )
+    if after is not None:
+        query = query.where(SegmentMember.intercom_contact_id > after)
+    result = await session.scalars(query.order_by(SegmentMember.intercom_contact_id).limit(limit))
     return list(result.all())
 
 
-async def still_exist(workspace: IntercomWorkspace, contact_ids: Sequence[str]) -> dict[str, bool]:
-    """Asks Intercom about each contact, a few at a time (no transaction is open)."""
+async def still_exist(
+    workspace: IntercomWorkspace, contact_ids: Sequence[str]
+) -> dict[str, bool | None]:
+    """Asks Intercom about each contact, a few at a time (no transaction is open). None: it
+    could not say for this contact (an answer other than the contact or a 404): that member is
+    left for a later run. What concerns the workspace (a refused token, the rate limit, an
+    outage) stops the phase, to be resumed."""
     gate = asyncio.Semaphore(CHECK_CONCURRENCY)
 
-    async def check(contact_id: str) -> tuple[str, bool]:
+    async def check(contact_id: str) -> tuple[str, bool | None]:
         async with gate:
-            return contact_id, await workspace.contact_exists(contact_id)
+            try:
+                return contact_id, await workspace.contact_exists(contact_id)
+            except _WORKSPACE_WIDE:
+                raise
+            except IntercomError:
+                return contact_id, None
 
     return dict(await asyncio.gather(*(check(contact_id) for contact_id in contact_ids)))
+
+
+_WORKSPACE_WIDE = (
+    IntercomAuthError,
+    IntercomRateLimited,
+    IntercomServerError,
+    IntercomTransportError,
+)
 
 
 @dataclass
@@ -112,13 +141,18 @@ async def handle(
     integration_id: uuid.UUID,
     segment_id: uuid.UUID,
     run_id: uuid.UUID,
-    exists: dict[str, bool],
+    exists: dict[str, bool | None],
     on_deleted: OnDeletedInIntercom,
 ) -> Handled:
-    """Unlinks the chunk's members, as module's docstring says, in the caller's transaction.
-    Only members still unseen by this run are handled: one seen meanwhile (by a webhook, or a
-    later run) is left alone."""
+    """Unlinks the chunk's members, as the module's docstring says, in the caller's transaction.
+    Only members still unseen by this run are handled. Their customers are locked first, in
+    the order a batch's write locks them (by email): a batch adding a source to one of them
+    meanwhile is waited for, and then seen."""
     handled = Handled()
+    exists = {contact_id: found for contact_id, found in exists.items() if found is not None}
+    if not exists:
+        return handled
+    await _lock_customers(session, account, integration_id, list(exists))
     members = set(
         (
             await session.scalars(
@@ -150,6 +184,21 @@ async def handle(
         for _ in gone:
             handled.count(f"{DELETED_IN_INTERCOM}:{on_deleted}")
     return handled
+
+
+async def _lock_customers(
+    session: AsyncSession, account: AccountScope, integration_id: uuid.UUID, contact_ids: list[str]
+) -> None:
+    customers = await _customers_of(session, integration_id, contact_ids)
+    if customers:
+        await session.execute(
+            select(Customer.id)
+            .where(
+                Customer.account_id == account.id, Customer.id.in_(sorted(set(customers.values())))
+            )
+            .order_by(Customer.email)
+            .with_for_update()
+        )
 
 
 async def _customers_of(
@@ -213,17 +262,23 @@ async def _deleted_in_intercom(
     on_deleted: OnDeletedInIntercom,
 ) -> None:
     customers = await _customers_of(session, integration_id, contact_ids)
-    await _untag(session, account, integration_id, segment_id, contact_ids)
-    # Gone from the workspace: a member of none of its lists any more.
-    await session.execute(
-        delete(SegmentMember).where(
+    # Gone from the workspace: a member of none of its lists any more, and tagged by none.
+    unlinked = await session.execute(
+        delete(SegmentMember)
+        .where(
             SegmentMember.account_id == account.id,
             SegmentMember.intercom_contact_id.in_(list(contact_ids)),
             SegmentMember.segment_id.in_(
                 select(Segment.id).where(Segment.integration_id == integration_id)
             ),
         )
+        .returning(SegmentMember.segment_id, SegmentMember.intercom_contact_id)
     )
+    by_segment: dict[uuid.UUID, list[str]] = {segment_id: list(contact_ids)}
+    for member_segment, contact_id in unlinked.all():
+        by_segment.setdefault(member_segment, []).append(contact_id)
+    for member_segment, ids in sorted(by_segment.items()):
+        await _untag(session, account, integration_id, member_segment, sorted(set(ids)))
     affected = sorted(set(customers.values()))
     if not affected or on_deleted == OnDeletedInIntercom.KEEP:
         return

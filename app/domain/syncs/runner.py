@@ -456,13 +456,9 @@ async def _write_batch(
                     options,
                 )
                 report = pipeline.classify(prepared, job.integration.id, written)
-                await removals.link(
-                    session,
-                    job.account,
-                    job.segment.id,
-                    run.id,
-                    [source.intercom_contact_id for source in prepared.sources],
-                )
+            # Every contact read that belongs to the list, imported or not: a member that failed
+            # this time has not left the list.
+            await removals.link(session, job.account, job.segment.id, run.id, prepared.seen)
             # Counters and checkpoint commit with the rows they describe: a resumed run
             # neither loses nor double-counts a batch.
             report.apply_to(run)
@@ -489,12 +485,16 @@ async def _remove_unseen(
     """The removals phase (removals.py), a chunk at a time within the slice; then the run is
     finished."""
     on_deleted = integration_settings.parse(job.integration.settings).on_deleted_in_intercom
+    after: str | None = None  # members Intercom could not say about stay behind
     while True:
         if current.over:
             await _continue_later(ports, job)
             return
         async with ports.sessionmaker() as session:
-            chunk = await removals.unseen(session, job.segment.id, job.run_id, REMOVAL_CHUNK)
+            chunk = await removals.unseen(
+                session, job.segment.id, job.run_id, REMOVAL_CHUNK, after=after
+            )
+        after = chunk[-1] if chunk else after
         exists = await removals.still_exist(workspace, chunk) if chunk else {}
         await _write_removals(
             ports, job, exists, current.usage_since_last(), on_deleted, finish=not chunk
@@ -506,7 +506,7 @@ async def _remove_unseen(
 async def _write_removals(
     ports: RunnerPorts,
     job: _Job,
-    exists: dict[str, bool],
+    exists: dict[str, bool | None],
     usage: Usage,
     on_deleted: OnDeletedInIntercom,
     *,
