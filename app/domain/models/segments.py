@@ -82,7 +82,7 @@ class SegmentMember(Base):
     __tablename__ = "segment_members"
     # Every sync rewrites its members' last_seen_run_id: room on each page keeps those updates
     # HOT (migration 0008).
-    __table_args__ = {"postgresql_with": {"fillfactor": 80}}
+    __table_args__ = {"postgresql_with": {"fillfactor": 80}}  # noqa: RUF012  (SQLAlchemy's)
 
     segment_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True

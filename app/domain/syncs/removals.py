@@ -1,9 +1,10 @@
 """Removals: what a complete run does with the contacts its list held that it did not see.
 
 Each batch a run writes links the contacts it read to the list (`segment_members`, with the run
-that saw them last): imported or not, all but those the list's filters leave out. When the run has read the whole list, the members it did not see are
-taken a chunk at a time: Intercom is asked whether each contact still exists (a 404 means it was
-deleted, archived or merged away), then one transaction per chunk unlinks them and counts them:
+that saw them last): imported or not, all but those the list's filters leave out. When the run
+has read the whole list, the members it did not see are taken a chunk at a time: Intercom is
+asked whether each contact still exists (a 404 means it was deleted, archived or merged away),
+then one transaction per chunk unlinks them and counts them:
 
 - `left_segment`: the contact is still in Intercom, no longer in this list (or no longer
   selected by its filters). Unlinked; the list's tag comes off its customer.
