@@ -182,6 +182,9 @@ async def test_a_non_json_body_is_a_415(http: httpx.AsyncClient, tenant: Tenant)
         "/v1/integrations/{id}/segments",
         "/v1/segments/{id}",
         "/v1/syncs/{id}",
+        "/v1/segments/{id}/syncs",
+        "/v1/syncs/{id}/failures",
+        "/v1/syncs/{id}/events",
     ],
 )
 async def test_an_unknown_id_is_a_404(http: httpx.AsyncClient, tenant: Tenant, path: str) -> None:
@@ -340,3 +343,51 @@ async def test_a_second_sync_now_while_one_is_pending_is_a_409(
 
     body = assert_problem(second, 409)
     assert body["active_sync_id"] == str(pending.id)
+
+
+@pytest.mark.parametrize(
+    "decoded",
+    [
+        b'["2026-11-30T10:00:00", "00000000-0000-0000-0000-000000000000"]',  # no timezone
+        b'["yesterday", "00000000-0000-0000-0000-000000000000"]',
+        b'[12, "00000000-0000-0000-0000-000000000000"]',
+        b'["2026-11-30T10:00:00+00:00", "not-a-uuid"]',
+        b'["2026-11-30T10:00:00+00:00"]',
+    ],
+)
+async def test_a_forged_history_cursor_is_a_422_naming_the_query_parameter(
+    http: httpx.AsyncClient,
+    tenant: Tenant,
+    sandbox_workspaces: list[dict[str, Any]],
+    decoded: bytes,
+) -> None:
+    users = await first_segment(http, tenant, sandbox_workspaces[0]["access_token"], "users")
+    cursor = base64.urlsafe_b64encode(decoded).decode().rstrip("=")
+    response = await http.get(
+        f"/v1/segments/{users['id']}/syncs", params={"cursor": cursor}, headers=tenant.headers
+    )
+    assert assert_problem(response, 422)["errors"][0]["field"] == "query.cursor"
+
+
+@pytest.mark.parametrize(
+    "decoded", [b"[-1]", b"[1.5]", b"[true]", b'["1"]', b"[9223372036854775808]"]
+)
+async def test_a_forged_failures_cursor_is_a_422_naming_the_query_parameter(
+    http: httpx.AsyncClient,
+    tenant: Tenant,
+    sandbox_workspaces: list[dict[str, Any]],
+    decoded: bytes,
+) -> None:
+    users = await first_segment(http, tenant, sandbox_workspaces[0]["access_token"], "users")
+    started = await http.post(
+        f"/v1/segments/{users['id']}/syncs",
+        json={"use_default_mapping": True},
+        headers=tenant.headers,
+    )
+    cursor = base64.urlsafe_b64encode(decoded).decode().rstrip("=")
+    response = await http.get(
+        f"/v1/syncs/{started.json()['id']}/failures",
+        params={"cursor": cursor},
+        headers=tenant.headers,
+    )
+    assert assert_problem(response, 422)["errors"][0]["field"] == "query.cursor"
