@@ -6,6 +6,7 @@ by whether they left the list or were deleted in Intercom, as the integration's 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 from sqlalchemy import select, update
@@ -211,3 +212,28 @@ async def test_a_member_intercom_cannot_say_about_stays_and_the_run_finishes(
 
     assert (run.status, run.removed) == (SyncStatus.FINISHED, 0)
     assert "c000" in await members(sessionmaker, world.users)
+
+
+async def test_a_member_the_read_missed_but_the_list_still_holds_is_not_removed(
+    world: World, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    world.workspace.contacts = people(4)
+    await sync(world, world.users)
+    # The next read misses c001 (a moving workspace, the index's lag), though it is still a
+    # user; c003 left the list for real (it is a lead now).
+    reader = world.workspace.reader
+
+    def missing_one(query: Any, **options: Any) -> Any:
+        inner = reader(query, **options)
+        if query.get("operator") != "AND":  # the run's read, not the confirming search
+            inner._contacts = [c for c in inner._contacts if c.id != "c001"]
+        return inner
+
+    world.workspace.reader = missing_one  # type: ignore[method-assign]
+    world.workspace.contacts = [*people(3), contact("c003", role="lead", email="p3@x.io")]
+
+    run = await sync_run(sessionmaker, await sync(world, world.users))
+
+    assert run.removed_reasons == {"left_segment": 1}
+    assert await members(sessionmaker, world.users) == {"c000", "c001", "c002"}
+    assert await tagged(sessionmaker, world) == 3

@@ -78,6 +78,16 @@ class FakeWorkspace:
         return [a for a in self.attributes if include_archived or not a.archived]
 
     def matching(self, query: Mapping[str, Any]) -> list[Contact | MalformedContact]:
+        if query.get("operator") == "AND":
+            # Only what removals ask: the list's query AND `id IN [...]`.
+            found = self.contacts
+            for part in query["value"]:
+                if part.get("field") == "id" and part.get("operator") == "IN":
+                    found = [c for c in found if c.id in part["value"]]
+                else:
+                    kept = {c.id for c in self.matching(part)}
+                    found = [c for c in found if c.id in kept]
+            return list(found)
         field_name, value = query["field"], query["value"]
         if field_name == "role":
             # A malformed item has no role to search by: every search returns it.

@@ -6,8 +6,9 @@ has read the whole list, the members it did not see are taken a chunk at a time:
 asked whether each contact still exists (a 404 means it was deleted, archived or merged away),
 then one transaction per chunk unlinks them and counts them:
 
-- `left_segment`: the contact is still in Intercom, no longer in this list (or no longer
-  selected by its filters). Unlinked; the list's tag comes off its customer.
+- `left_segment`: the contact is still in Intercom, and the list's own search (`id IN` the
+  chunk, and its filters here) no longer holds it: one it still holds was missed by the read
+  and stays. Unlinked; the list's tag comes off its customer.
 - `deleted_in_intercom:<action>`: gone from Intercom. Unlinked from every list of the
   integration, and the integration's "deleted in Intercom" setting applies to its customer:
   `delete` (unless the customer still has another Intercom contact, or another list holds it),
@@ -21,17 +22,22 @@ error other than a 404) stays, for a later run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain.filters import apply, counting
 from app.domain.integrations.settings import OnDeletedInIntercom
+from app.domain.mapping.config import RunConfig
 from app.domain.models import Customer, CustomerSource, CustomerTag, Segment, SegmentMember
 from app.domain.ports import IntercomWorkspace
 from app.domain.scope import AccountScope
+from app.domain.syncs.mapping import Mapper
 from app.intercom.errors import (
     IntercomAuthError,
     IntercomError,
@@ -39,6 +45,7 @@ from app.intercom.errors import (
     IntercomServerError,
     IntercomTransportError,
 )
+from app.intercom.models import Contact
 
 LEFT_SEGMENT = "left_segment"
 DELETED_IN_INTERCOM = "deleted_in_intercom"
@@ -116,6 +123,46 @@ async def still_exist(
                 return contact_id, None
 
     return dict(await asyncio.gather(*(check(contact_id) for contact_id in contact_ids)))
+
+
+# Ids per confirming search (`id IN [...]`): well within what a search filter carries.
+CONFIRM_BATCH = 50
+
+
+async def still_in_list(
+    workspace: IntercomWorkspace,
+    query: Mapping[str, Any],
+    custom_types: Mapping[str, str],
+    config: RunConfig,
+    contact_ids: Sequence[str],
+    *,
+    timezone: str | None,
+) -> set[str]:
+    """Of these contacts (still in Intercom, unseen by the run), those the list's own search
+    returns and its filters select: the run's read missed them (a long read of a moving
+    workspace, the search index's lag). They are members still, not `left_segment`."""
+    accept = apply.predicate(config)
+    mapper = Mapper(config)
+    keys = counting.filtered_properties(config)
+    found: set[str] = set()
+    for start in range(0, len(contact_ids), CONFIRM_BATCH):
+        ids = list(contact_ids[start : start + CONFIRM_BATCH])
+        narrowed = {"operator": "AND", "value": [dict(query), _id_in(ids)]}
+        reader = workspace.reader(
+            narrowed, timezone=timezone, concurrency=1, custom_attribute_types=custom_types
+        )
+        async with contextlib.aclosing(reader.pages()) as pages:
+            async for page in pages:
+                for contact in page.contacts:
+                    if not isinstance(contact, Contact) or contact.id not in ids:
+                        continue
+                    if counting.selects(mapper, accept, keys, contact):
+                        found.add(contact.id)
+    return found
+
+
+def _id_in(ids: list[str]) -> dict[str, Any]:
+    return {"field": "id", "operator": "IN", "value": ids}
 
 
 _WORKSPACE_WIDE = (

@@ -485,6 +485,9 @@ async def _remove_unseen(
     """The removals phase (removals.py), a chunk at a time within the slice; then the run is
     finished."""
     on_deleted = integration_settings.parse(job.integration.settings).on_deleted_in_intercom
+    query, custom_types = pushdown.search_query(
+        segment_service.search_query(job.segment), job.config
+    )
     after: str | None = None  # members Intercom could not say about stay behind
     while True:
         if current.over:
@@ -496,8 +499,21 @@ async def _remove_unseen(
             )
         after = chunk[-1] if chunk else after
         exists = await removals.still_exist(workspace, chunk) if chunk else {}
+        present = [contact_id for contact_id, found in exists.items() if found]
+        missed = (
+            await removals.still_in_list(
+                workspace,
+                query,
+                custom_types,
+                job.config,
+                present,
+                timezone=job.integration.timezone,
+            )
+            if present
+            else set()
+        )
         await _write_removals(
-            ports, job, exists, current.usage_since_last(), on_deleted, finish=not chunk
+            ports, job, exists, missed, current.usage_since_last(), on_deleted, finish=not chunk
         )
         if not chunk:
             return
@@ -507,6 +523,7 @@ async def _write_removals(
     ports: RunnerPorts,
     job: _Job,
     exists: dict[str, bool | None],
+    missed: set[str],
     usage: Usage,
     on_deleted: OnDeletedInIntercom,
     *,
@@ -515,6 +532,9 @@ async def _write_removals(
     async def attempt() -> None:
         async with unit_of_work(ports.sessionmaker, ports.queue) as session:
             run = await _leased(session, ports, job)
+            if missed:
+                # Still in the list: the read missed them. Seen now, not removed.
+                await removals.link(session, job.account, job.segment.id, run.id, sorted(missed))
             if exists:
                 handled = await removals.handle(
                     session,
