@@ -46,6 +46,7 @@ from app.intercom.errors import (
     IntercomTransportError,
 )
 from app.intercom.models import Contact
+from app.intercom.query import Filter, QueryBuilder, and_with
 
 LEFT_SEGMENT = "left_segment"
 DELETED_IN_INTERCOM = "deleted_in_intercom"
@@ -145,9 +146,14 @@ async def still_in_list(
     mapper = Mapper(config)
     keys = counting.filtered_properties(config)
     found: set[str] = set()
+    parsed = QueryBuilder(custom_types).parse(query)
     for start in range(0, len(contact_ids), CONFIRM_BATCH):
         ids = list(contact_ids[start : start + CONFIRM_BATCH])
-        narrowed = {"operator": "AND", "value": [dict(query), _id_in(ids)]}
+        # Into the list's top AND: its two levels are all Intercom allows.
+        combined = and_with(parsed, (Filter("id", "IN", tuple(ids)),))
+        if combined is None:  # no room: not confirmed, as before there was a confirmation
+            continue
+        narrowed = combined.to_json()
         reader = workspace.reader(
             narrowed, timezone=timezone, concurrency=1, custom_attribute_types=custom_types
         )
@@ -159,10 +165,6 @@ async def still_in_list(
                     if counting.selects(mapper, accept, keys, contact):
                         found.add(contact.id)
     return found
-
-
-def _id_in(ids: list[str]) -> dict[str, Any]:
-    return {"field": "id", "operator": "IN", "value": ids}
 
 
 _WORKSPACE_WIDE = (
