@@ -88,6 +88,7 @@ async def link(
 
 async def unseen(
     session: AsyncSession,
+    account: AccountScope,
     segment_id: uuid.UUID,
     run_id: uuid.UUID,
     limit: int,
@@ -96,6 +97,7 @@ async def unseen(
 ) -> list[str]:
     """Members the run did not see, the next `limit` of them after `after`."""
     query = select(SegmentMember.intercom_contact_id).where(
+        SegmentMember.account_id == account.id,
         SegmentMember.segment_id == segment_id,
         SegmentMember.last_seen_run_id.is_distinct_from(run_id),
     )
@@ -208,6 +210,7 @@ async def handle(
             await session.scalars(
                 select(SegmentMember.intercom_contact_id)
                 .where(
+                    SegmentMember.account_id == account.id,
                     SegmentMember.segment_id == segment_id,
                     SegmentMember.intercom_contact_id.in_(list(exists)),
                     SegmentMember.last_seen_run_id.is_distinct_from(run_id),
@@ -223,6 +226,7 @@ async def handle(
         await _untag(session, account, integration_id, segment_id, left)
         await session.execute(
             delete(SegmentMember).where(
+                SegmentMember.account_id == account.id,
                 SegmentMember.segment_id == segment_id,
                 SegmentMember.intercom_contact_id.in_(left),
             )
@@ -239,7 +243,7 @@ async def handle(
 async def _lock_customers(
     session: AsyncSession, account: AccountScope, integration_id: uuid.UUID, contact_ids: list[str]
 ) -> None:
-    customers = await _customers_of(session, integration_id, contact_ids)
+    customers = await _customers_of(session, account, integration_id, contact_ids)
     if customers:
         await session.execute(
             select(Customer.id)
@@ -252,10 +256,14 @@ async def _lock_customers(
 
 
 async def _customers_of(
-    session: AsyncSession, integration_id: uuid.UUID, contact_ids: Sequence[str]
+    session: AsyncSession,
+    account: AccountScope,
+    integration_id: uuid.UUID,
+    contact_ids: Sequence[str],
 ) -> dict[str, uuid.UUID]:
     rows = await session.execute(
         select(CustomerSource.intercom_contact_id, CustomerSource.customer_id).where(
+            CustomerSource.account_id == account.id,
             CustomerSource.integration_id == integration_id,
             CustomerSource.intercom_contact_id.in_(list(contact_ids)),
         )
@@ -272,7 +280,7 @@ async def _untag(
 ) -> None:
     """The list's tag comes off the customers of these contacts, unless another of the
     customer's contacts is still a member of the list."""
-    customers = await _customers_of(session, integration_id, contact_ids)
+    customers = await _customers_of(session, account, integration_id, contact_ids)
     if not customers:
         return
     still_held = set(
@@ -285,6 +293,7 @@ async def _untag(
                     & (SegmentMember.segment_id == segment_id),
                 )
                 .where(
+                    CustomerSource.account_id == account.id,
                     CustomerSource.integration_id == integration_id,
                     CustomerSource.customer_id.in_(list(customers.values())),
                     CustomerSource.intercom_contact_id.not_in(list(contact_ids)),
@@ -311,7 +320,7 @@ async def _deleted_in_intercom(
     contact_ids: Sequence[str],
     on_deleted: OnDeletedInIntercom,
 ) -> None:
-    customers = await _customers_of(session, integration_id, contact_ids)
+    customers = await _customers_of(session, account, integration_id, contact_ids)
     # Gone from the workspace: a member of none of its lists any more, and tagged by none.
     unlinked = await session.execute(
         delete(SegmentMember)
@@ -349,6 +358,7 @@ async def _deleted_in_intercom(
         (
             await session.scalars(
                 select(CustomerSource.customer_id).where(
+                    CustomerSource.account_id == account.id,
                     CustomerSource.customer_id.in_(affected),
                     ~(
                         (CustomerSource.integration_id == integration_id)

@@ -495,7 +495,7 @@ async def _remove_unseen(
             return
         async with ports.sessionmaker() as session:
             chunk = await removals.unseen(
-                session, job.segment.id, job.run_id, REMOVAL_CHUNK, after=after
+                session, job.account, job.segment.id, job.run_id, REMOVAL_CHUNK, after=after
             )
         after = chunk[-1] if chunk else after
         exists = await removals.still_exist(workspace, chunk) if chunk else {}
