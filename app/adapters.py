@@ -3,6 +3,7 @@ and wires into the domain."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -15,7 +16,7 @@ from app.crypto import SecretBox
 from app.db import create_engine, create_sessionmaker
 from app.domain.ports import JobQueue
 from app.domain.refresh.service import RefreshPorts, RefreshSettings
-from app.domain.syncs.runner import RunnerPorts, SyncSettings
+from app.domain.syncs.jobs import RunnerPorts, SyncSettings
 from app.intercom.client import IntercomClient, RetryPolicy, new_http_client
 from app.intercom.ratelimit import RateBudget
 
@@ -30,6 +31,8 @@ class Adapters:
     http: httpx.AsyncClient
     intercom: IntercomClient
     cipher: SecretBox
+    # This process's room for sync partitions (a worker passes the others on to other workers).
+    partition_slots: asyncio.Semaphore
 
     @classmethod
     def build(
@@ -58,6 +61,7 @@ class Adapters:
                 http, base_url_override=settings.intercom_base_url, budget=budget, retry=retry
             ),
             cipher=SecretBox(settings.encryption_keys),
+            partition_slots=asyncio.Semaphore(settings.sync_partitions_per_worker),
         )
 
     def runner(self) -> RunnerPorts:
@@ -95,6 +99,9 @@ def sync_settings(settings: Settings) -> SyncSettings:
         max_attempts=settings.sync_max_attempts,
         max_deferrals=settings.sync_max_deferrals,
         defer_initial=timedelta(seconds=settings.sync_defer_initial_s),
+        fan_out_above=settings.sync_fan_out_above,
+        max_partitions=settings.sync_max_partitions,
+        partitions_per_worker=settings.sync_partitions_per_worker,
     )
 
 

@@ -75,6 +75,13 @@ class Settings(BaseSettings):
     # The first wait after an Intercom outage; doubled each time, up to 10 minutes.
     sync_defer_initial_s: float = Field(default=15, ge=0.1, le=600)
 
+    # A run expecting more contacts than this is split into partitions (at most
+    # `sync_max_partitions`) that any worker takes; each worker process works at most
+    # `sync_partitions_per_worker` partitions at once and passes the others on.
+    sync_fan_out_above: int = Field(default=20_000, ge=0, le=2**31 - 1)
+    sync_max_partitions: int = Field(default=16, ge=2, le=256)
+    sync_partitions_per_worker: int = Field(default=2, ge=1, le=64)
+
     # -- Refresh data and the auto-sync scheduler (issue 8) --
     # Every integration's lists, counts and data attributes are reloaded once per interval, at
     # an offset of its own within it (so never all at once).

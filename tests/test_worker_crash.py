@@ -10,7 +10,6 @@ import signal
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -20,21 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.cli import migrate
 from app.config import Settings
-from app.crypto import SecretBox
 from app.db import create_engine, create_sessionmaker
-from app.domain.integrations import service as integration_service
-from app.domain.integrations.schemas import IntegrationCreate
-from app.domain.models import SegmentKind, SyncRun, SyncStatus
-from app.domain.outbox.service import unit_of_work
-from app.domain.scope import AccountScope
-from app.domain.segments import service as segment_service
-from app.domain.segments.repository import SegmentQuery
-from app.domain.syncs import commands
-from app.intercom.client import IntercomClient, new_http_client
+from app.domain.models import SyncRun, SyncStatus
 from app.workers.arq_backend import ArqQueue
 from tests.conftest import drop_database
-from tests.fixtures.factories import create_tenant, customers_by_email, sync_run
+from tests.fixtures.factories import customers_by_email, sync_run
 from tests.fixtures.sandbox import Sandbox
+from tests.fixtures.syncing import finished, flush_prefix, start_users_sync, wait_until
 from tests.servers import worker_process
 
 LEASE_S = 2
@@ -80,66 +71,6 @@ async def queue(crash_settings: Settings) -> AsyncIterator[ArqQueue]:
     yield ArqQueue(redis, queue_name=crash_settings.queue_name, prefix=crash_settings.redis_prefix)
     await flush_prefix(redis, crash_settings.redis_prefix)
     await redis.aclose()
-
-
-async def flush_prefix(redis: Redis, prefix: str) -> int:
-    """Deletes every key of one deployment (its queue, jobs, results, rate budget)."""
-    keys = [key async for key in redis.scan_iter(match=f"*{prefix}*")]
-    if keys:
-        await redis.delete(*keys)
-    return len(keys)
-
-
-async def start_users_sync(
-    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, queue: ArqQueue, token: str
-) -> tuple[AccountScope, uuid.UUID]:
-    tenant = await create_tenant(sessionmaker)
-    account = AccountScope(tenant.account_id)
-    http = new_http_client(10)
-    try:
-        async with unit_of_work(sessionmaker, queue) as session:
-            connection = await integration_service.connect_with_token(
-                session,
-                account,
-                IntegrationCreate(access_token=token),
-                intercom=IntercomClient(http, base_url_override=settings.intercom_base_url),
-                cipher=SecretBox(settings.encryption_keys),
-            )
-            integration = connection.integration
-            page = await segment_service.list_page(
-                session, account, integration.id, SegmentQuery(), cursor=None, limit=10
-            )
-            segments = page.data
-            users = next(s for s in segments if s.kind == SegmentKind.USERS)
-            run = await commands.start(
-                session,
-                account,
-                users.id,
-                start_within=timedelta(seconds=LEASE_S),
-                use_default_mapping=True,
-            )
-    finally:
-        await http.aclose()
-    return account, run.id
-
-
-async def wait_until(
-    sessionmaker: async_sessionmaker[AsyncSession],
-    run_id: uuid.UUID,
-    done: Any,
-    timeout_s: float = 60,
-) -> SyncRun:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        run = await sync_run(sessionmaker, run_id)
-        if done(run):
-            return run
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"run {run_id} did not get there: {run.status}, fetched {run.fetched}")
-
-
-def finished(run: SyncRun) -> bool:
-    return run.status in (SyncStatus.FINISHED, SyncStatus.FAILED)
 
 
 async def reference_run(

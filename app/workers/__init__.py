@@ -26,6 +26,15 @@ class JobContext:
 JobFunction = Callable[..., Awaitable[Any]]
 
 
+class PassOn(Exception):
+    """Raised by a task that this worker should not run now (it is busy with its share): the
+    job goes back to the queue, due in `defer_s`, for whichever worker is free first."""
+
+    def __init__(self, defer_s: float) -> None:
+        super().__init__(f"passed on for {defer_s} s")
+        self.defer_s = defer_s
+
+
 @dataclass(frozen=True)
 class TaskSpec:
     name: str

@@ -14,7 +14,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from arq import ArqRedis, Worker, cron
+from arq import ArqRedis, Retry, Worker, cron
 from arq.connections import RedisSettings
 from arq.worker import Function, func
 from redis.asyncio import Redis
@@ -22,7 +22,7 @@ from redis.asyncio import Redis
 from app.adapters import Adapters
 from app.config import Settings, get_settings
 from app.logging import configure_logging
-from app.workers import TASKS, JobContext, TaskSpec
+from app.workers import TASKS, JobContext, PassOn, TaskSpec
 
 
 class ArqQueue:
@@ -56,7 +56,10 @@ def _as_arq(spec: TaskSpec) -> Any:  # arq's WorkerCoroutine
             attempt=int(ctx.get("job_try", 1)),
             worker_id=ctx["worker_id"],
         )
-        return await spec.function(job, *args, **kwargs)
+        try:
+            return await spec.function(job, *args, **kwargs)
+        except PassOn as passed:
+            raise Retry(defer=passed.defer_s) from None
 
     return run
 

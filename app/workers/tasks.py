@@ -11,9 +11,9 @@ from app.adapters import sync_settings
 from app.domain.outbox import service as outbox
 from app.domain.refresh import service as refresh
 from app.domain.schedule import scheduler
-from app.domain.syncs import runner
+from app.domain.syncs import fanout, runner
 from app.domain.syncs.commands import RUN_JOB
-from app.workers import JobContext, task
+from app.workers import JobContext, PassOn, task
 
 log = structlog.get_logger(__name__)
 
@@ -27,6 +27,24 @@ async def run_sync(job: JobContext, sync_id: str, generation: int) -> None:
     await runner.run_slice(
         job.adapters.runner(), uuid.UUID(sync_id), generation, owner=job.worker_id
     )
+
+
+# A partition job a busy worker passes on goes back to the queue for this long; every pass is
+# one of arq's tries, so the limit is high (crashes are the leases' business, not arq's).
+PASS_ON_S = 0.5
+PASS_ON_LIMIT = 100_000
+
+
+@task(fanout.PARTITION_JOB, max_tries=PASS_ON_LIMIT, timeout_s=RUN_TIMEOUT_S)
+async def run_partition(job: JobContext, sync_id: str, number: int, generation: int) -> None:
+    slots = job.adapters.partition_slots
+    if slots.locked():
+        # This worker works its share already: a free worker, or this one later, takes it.
+        raise PassOn(PASS_ON_S)
+    async with slots:
+        await fanout.run_slice(
+            job.adapters.runner(), uuid.UUID(sync_id), number, generation, owner=job.worker_id
+        )
 
 
 # Messages the commit that wrote them has not dispatched within this long are the relay's.

@@ -5,7 +5,14 @@ from app.domain.models.customers import Customer, CustomerSource, CustomerTag, C
 from app.domain.models.integrations import Integration, IntercomAttribute, OAuthState
 from app.domain.models.outbox import OutboxMessage
 from app.domain.models.segments import Segment, SegmentKind, SegmentMember
-from app.domain.models.syncs import SyncFailure, SyncRun, SyncStatus, SyncTrigger
+from app.domain.models.syncs import (
+    PartitionStatus,
+    SyncFailure,
+    SyncPartition,
+    SyncRun,
+    SyncStatus,
+    SyncTrigger,
+)
 
 __all__ = [
     "Account",
@@ -18,10 +25,12 @@ __all__ = [
     "IntercomAttribute",
     "OAuthState",
     "OutboxMessage",
+    "PartitionStatus",
     "Segment",
     "SegmentKind",
     "SegmentMember",
     "SyncFailure",
+    "SyncPartition",
     "SyncRun",
     "SyncStatus",
     "SyncTrigger",

@@ -149,3 +149,40 @@ class SyncFailure(Base):
     account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     intercom_contact_id: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(String(200))
+
+
+class PartitionStatus(enum.StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+
+
+class SyncPartition(TimestampMixin, Base):
+    """A share of a fanned-out run's read (a few of its reader's `created_at` ranges), worked
+    by its own leased jobs on any worker; the run's counters add up what every share wrote."""
+
+    __tablename__ = "sync_partitions"
+    __table_args__ = (
+        # The sweeper's question, as for runs: which open partitions have a lapsed lease?
+        Index(
+            "ix_sync_partitions_open_lease_expires_at",
+            "lease_expires_at",
+            postgresql_where=text("status <> 'done'"),
+        ),
+    )
+
+    run_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("sync_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    number: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    status: Mapped[PartitionStatus] = mapped_column(String(16), default=PartitionStatus.PENDING)
+    # The reader's checkpoint of this share's ranges; written with each batch it covers.
+    checkpoint: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # The lease, exactly as a run's (see SyncRun): fenced by generation and owner.
+    generation: Mapped[int] = mapped_column(default=0)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(default=0)
+    deferrals: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)

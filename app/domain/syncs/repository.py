@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
-from app.domain.models import SyncFailure, SyncRun, SyncStatus
+from app.domain.models import PartitionStatus, SyncFailure, SyncPartition, SyncRun, SyncStatus
 from app.domain.models.syncs import ACTIVE_PREDICATE, ACTIVE_STATUSES
 from app.domain.scope import AccountScope
 
@@ -193,3 +193,100 @@ class SyncRunRepository:
         return await self.session.scalar(
             select(SyncRun).where(SyncRun.id == sync_id).options(undefer(SyncRun.checkpoint))
         )
+
+    async def lock_running(self, sync_id: uuid.UUID) -> SyncRun | None:
+        """The run, locked, if it is running: what a partition's batch adds its counters to."""
+        return await self.session.scalar(
+            select(SyncRun)
+            .where(SyncRun.id == sync_id, SyncRun.status == SyncStatus.RUNNING)
+            .with_for_update(key_share=True)
+            .execution_options(populate_existing=True)
+        )
+
+
+class SyncPartitionRepository:
+    """The worker's side of fanned-out runs' partitions, fenced like runs (by generation and
+    lease owner); across accounts, each partition acting for the account of its row."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, sync_id: uuid.UUID, number: int) -> SyncPartition | None:
+        return await self.session.get(SyncPartition, (sync_id, number))
+
+    async def claim(
+        self, sync_id: uuid.UUID, number: int, generation: int, owner: str, lease: timedelta
+    ) -> SyncPartition | None:
+        now = func.now()
+        return await self.session.scalar(
+            update(SyncPartition)
+            .where(
+                SyncPartition.run_id == sync_id,
+                SyncPartition.number == number,
+                SyncPartition.generation == generation,
+                SyncPartition.status != PartitionStatus.DONE,
+                (SyncPartition.lease_owner.is_(None)) | (SyncPartition.lease_expires_at < now),
+                _run_is_running(),
+            )
+            .values(status=PartitionStatus.RUNNING, lease_owner=owner, lease_expires_at=now + lease)
+            .returning(SyncPartition)
+        )
+
+    async def lock_leased(
+        self, sync_id: uuid.UUID, number: int, generation: int, owner: str, lease: timedelta
+    ) -> SyncPartition | None:
+        return await self.session.scalar(
+            update(SyncPartition)
+            .where(
+                SyncPartition.run_id == sync_id,
+                SyncPartition.number == number,
+                SyncPartition.generation == generation,
+                SyncPartition.lease_owner == owner,
+                SyncPartition.status == PartitionStatus.RUNNING,
+                _run_is_running(),
+            )
+            .values(lease_expires_at=func.now() + lease)
+            .returning(SyncPartition)
+            .execution_options(populate_existing=True)
+        )
+
+    async def open_count(self, sync_id: uuid.UUID) -> int:
+        count = await self.session.scalar(
+            select(func.count())
+            .select_from(SyncPartition)
+            .where(SyncPartition.run_id == sync_id, SyncPartition.status != PartitionStatus.DONE)
+        )
+        return int(count or 0)
+
+    async def lapsed(self, limit: int = 100) -> Sequence[SyncPartition]:
+        result = await self.session.scalars(
+            select(SyncPartition)
+            .where(
+                SyncPartition.status != PartitionStatus.DONE,
+                SyncPartition.lease_expires_at < func.now(),
+            )
+            .order_by(SyncPartition.lease_expires_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return result.all()
+
+    async def progress(self, sync_id: uuid.UUID) -> tuple[int, int]:
+        """How many partitions the run has, and how many are read."""
+        row = (
+            await self.session.execute(
+                select(
+                    func.count(),
+                    func.count().filter(SyncPartition.status == PartitionStatus.DONE),
+                ).where(SyncPartition.run_id == sync_id)
+            )
+        ).one()
+        return int(row[0]), int(row[1])
+
+
+def _run_is_running() -> Any:
+    return (
+        select(SyncRun.id)
+        .where(SyncRun.id == SyncPartition.run_id, SyncRun.status == SyncStatus.RUNNING)
+        .exists()
+    )
