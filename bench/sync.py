@@ -8,7 +8,11 @@
 3. the worker's peak RSS syncing 20,000 and 100,000 users, each in a fresh worker process
    (goal: under 30 MB apart);
 4. an unchanged re-sync: rows it wrote in customers and customer_sources (goal: none), and its
-   report (0 created, 0 updated).
+   report (0 created, 0 updated);
+5. the same sync fanned out into partitions, through one worker process and through two, with
+   pages served fast (20 ms) so that the writer is the bottleneck: the two-worker speed-up
+   (goal: at least 1.2x on 2 cores, which PostgreSQL and the sandbox share with the workers;
+   the line says how busy the machine was).
 
     .venv/bin/python -m bench.sync          (make bench-sync)
 
@@ -76,6 +80,8 @@ class Measured:
     cpu_s: float = 0.0
     peak_rss_mb: float = 0.0
     run: SyncRun | None = None
+    # The machine's CPUs' busy share over the measure (1.0: every core busy throughout).
+    machine_busy: float = 0.0
 
 
 # -- the baseline's reader: one cursor after the other --------------------------------------
@@ -186,10 +192,14 @@ async def _drop(name: str) -> None:
 
 
 @contextlib.contextmanager
-def worker(settings: Settings) -> Iterator[psutil.Process]:
+def worker(settings: Settings, *, every_cpu: bool = False) -> Iterator[psutil.Process]:
+    """A worker process, on this process's CPUs (those the sandbox leaves), or on every CPU."""
     with worker_process(settings) as process:
+        measured = psutil.Process(process.pid)
+        if every_cpu:
+            measured.cpu_affinity([])  # [] means all of them
         time.sleep(2)  # start-up: imports, connections, the first sweep
-        yield psutil.Process(process.pid)
+        yield measured
 
 
 def peak_rss_mb(process: psutil.Process) -> float:
@@ -267,22 +277,61 @@ async def through_worker(
     settings: Settings,
     queue: ArqQueue,
     token: str,
-    process: psutil.Process,
+    process: psutil.Process | list[psutil.Process],
     account_segment: tuple[AccountScope, uuid.UUID] | None = None,
 ) -> Measured:
+    """A sync of the Users list (a new account's, unless `account_segment`) through the worker
+    process(es) running; CPU time is theirs, summed."""
+    processes = process if isinstance(process, list) else [process]
     account, segment_id = account_segment or await connect_users(
         sessionmaker, settings, queue, token
     )
-    cpu_before = cpu_s(process)
+    cpu_before = sum(cpu_s(p) for p in processes)
     started = time.perf_counter()
     run = await wait_finished(sessionmaker, await start(sessionmaker, queue, account, segment_id))
     return Measured(
         fetched=run.fetched,
         seconds=time.perf_counter() - started,
-        cpu_s=cpu_s(process) - cpu_before,
-        peak_rss_mb=peak_rss_mb(process),
+        cpu_s=sum(cpu_s(p) for p in processes) - cpu_before,
+        peak_rss_mb=max(peak_rss_mb(p) for p in processes),
         run=run,
     )
+
+
+async def fanned_out(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    queue: ArqQueue,
+    token: str,
+    workers: int,
+    *,
+    every_cpu: bool = False,
+) -> Measured:
+    """The Users sync, fanned out, through `workers` fresh worker processes."""
+    with contextlib.ExitStack() as stack:
+        processes = [
+            stack.enter_context(worker(settings, every_cpu=every_cpu)) for _ in range(workers)
+        ]
+        busy_before = machine_busy_s()
+        measured = await through_worker(sessionmaker, settings, queue, token, processes)
+        measured.machine_busy = (machine_busy_s() - busy_before) / (
+            measured.seconds * (psutil.cpu_count() or 1)
+        )
+        return measured
+
+
+def machine_busy_s() -> float:
+    """CPU seconds the whole machine spent busy (workers, PostgreSQL, the sandbox, the rest)."""
+    times = psutil.cpu_times()
+    return float(times.user + times.nice + times.system + times.irq + times.softirq)
+
+
+async def partitions_of(sessionmaker: async_sessionmaker[AsyncSession], run_id: uuid.UUID) -> int:
+    async with sessionmaker() as session:
+        count = await session.scalar(
+            text("SELECT count(*) FROM sync_partitions WHERE run_id = :run"), {"run": run_id}
+        )
+    return int(count or 0)
 
 
 async def sequential(
@@ -370,6 +419,12 @@ def sandbox_token(url: str) -> str:
     return str(workspace["access_token"])
 
 
+def set_latency(url: str, latency_ms: float) -> None:
+    httpx.put(
+        f"{url}/_sandbox/faults", json={"latency_ms": latency_ms}, timeout=30
+    ).raise_for_status()
+
+
 def reset_sandbox(url: str, users: int) -> None:
     response = httpx.post(
         f"{url}/_sandbox/reset",
@@ -426,6 +481,31 @@ async def benchmark(args: argparse.Namespace, database_url: str) -> bool:
                 )
             )
 
+            # 5. One large run, fanned out, through one worker and then two. Pages come fast
+            # here, so that the writer (parsing, mapping, PostgreSQL) is the bottleneck.
+            set_latency(url, args.fanout_latency_ms)
+            # The workers may use every CPU here (the sandbox's too): one worker process uses
+            # at most one, and what the second gains is what is left of the machine.
+            one = await fanned_out(sessionmaker, settings, queue, token, workers=1, every_cpu=True)
+            two = await fanned_out(sessionmaker, settings, queue, token, workers=2, every_cpu=True)
+            set_latency(url, args.latency_ms)
+            assert one.run is not None
+            assert two.run is not None
+            shares = await partitions_of(sessionmaker, two.run.id)
+            speedup = one.seconds / two.seconds
+            fan_out_figure = (
+                f"5. fanned-out sync of {two.fetched:,} contacts at "
+                f"{args.fanout_latency_ms:.0f} ms/page in {shares} partitions: one worker "
+                f"{one.seconds:.1f} s ({one.cpu_s:.0f} s CPU, machine "
+                f"{one.machine_busy:.0%} busy), two workers {two.seconds:.1f} s "
+                f"({two.cpu_s:.0f} s CPU, machine "
+                f"{two.machine_busy:.0%} busy) -> {speedup:.2f}x (goal >= 1.2x)",
+                speedup >= 1.2
+                and shares >= 2
+                and one.fetched == two.fetched == ours.fetched
+                and (one.run.created, two.run.created) == (ours.run.created,) * 2,
+            )
+
             reset_sandbox(url, small_users)
             small_token = sandbox_token(url)
             with worker(settings) as process:
@@ -448,6 +528,7 @@ async def benchmark(args: argparse.Namespace, database_url: str) -> bool:
                     rewritten == 0 and again.run.created == 0 and again.run.updated == 0,
                 )
             )
+            results.append(fan_out_figure)
 
     return report(results)
 
@@ -458,6 +539,7 @@ def main() -> None:
     )
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--latency-ms", type=float, default=200.0)
+    parser.add_argument("--fanout-latency-ms", type=float, default=20.0)
     parser.add_argument("--concurrency", type=int, default=24)
     # The service's own defaults, so the figures are those of a deployment left as it ships.
     parser.add_argument(
