@@ -148,14 +148,13 @@ _APPLY_WINNERS = text(
         ) AS best
     ),
     changed AS (
-        -- No account condition on `c`: the winners are the account's (found above), and with
-        -- one the planner, trusting statistics that lag behind an import, scanned the
-        -- account's customers once per winner instead of probing the key.
+        -- By key (see above _UNSUBSCRIBE_CUSTOMERS); the winners are the account's, found above.
         UPDATE customers AS c
         SET name = winner.name, phone = winner.phone, properties = winner.properties,
             content_hash = winner.content_hash, updated_at = now()
         FROM winner
-        WHERE c.id = winner.customer_id
+        WHERE c.id = ANY(ARRAY(SELECT customer_id FROM winner))
+          AND c.id = winner.customer_id
           AND c.content_hash IS DISTINCT FROM winner.content_hash
         RETURNING c.id
     )
@@ -191,16 +190,19 @@ _UNTAG_CUSTOMERS = text(
         ) AS found
     )
     DELETE FROM customer_tags AS t
-    USING target
-    WHERE t.customer_id = target.customer_id AND t.segment_id = :segment_id
+    WHERE t.customer_id = ANY(ARRAY(SELECT customer_id FROM target))
+      AND t.segment_id = :segment_id
     """
 )
 
+# By key: a statement that changes a batch's rows finds them first, LATERAL ... LIMIT 1 per id
+# with the account's condition, then changes `key = ANY(ARRAY(SELECT ...))` of those, with no
+# other condition an index could serve. Joined to the ids, or given the account on the rows it
+# changes, the planner (its statistics behind a growing import) read every customer of the
+# account per batch, or per id: 5 s a batch at 100,000 customers.
+
 # Contacts unsubscribed from Intercom emails unsubscribe their customers from surveys. Never the
 # other way: a customer unsubscribed here (or earlier) stays so whatever a sync reads.
-# The account's customers are found key by key first (as above): an account condition on the
-# updated rows let the planner, with statistics behind a growing import, scan every customer
-# of the account for each id (5 s a batch at 100,000 customers).
 _UNSUBSCRIBE_CUSTOMERS = text(
     """
     WITH target AS MATERIALIZED (
@@ -213,8 +215,7 @@ _UNSUBSCRIBE_CUSTOMERS = text(
         ) AS found
     )
     UPDATE customers AS c SET unsubscribed_at = now(), updated_at = now()
-    FROM target
-    WHERE c.id = target.id
+    WHERE c.id = ANY(ARRAY(SELECT id FROM target))
     RETURNING c.id
     """
 )
