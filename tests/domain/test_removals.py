@@ -13,7 +13,14 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.db import transaction
-from app.domain.models import Customer, CustomerTag, Integration, SegmentMember, SyncStatus
+from app.domain.models import (
+    Customer,
+    CustomerSource,
+    CustomerTag,
+    Integration,
+    SegmentMember,
+    SyncStatus,
+)
 from app.domain.outbox import service as outbox
 from app.domain.syncs import commands
 from app.intercom.errors import IntercomError, IntercomServerError
@@ -237,3 +244,47 @@ async def test_a_member_the_read_missed_but_the_list_still_holds_is_not_removed(
     assert run.removed_reasons == {"left_segment": 1}
     assert await members(sessionmaker, world.users) == {"c000", "c001", "c002"}
     assert await tagged(sessionmaker, world) == 3
+
+
+async def test_a_deleted_contact_s_source_goes_and_its_customer_takes_the_values_left(
+    world: World, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """The user wins the customer's values (users before leads); once it is deleted in
+    Intercom the customer is the lead's, and when the lead goes too the customer is deleted:
+    a stale source would keep it for ever."""
+    await on_deleted(sessionmaker, world, "delete")
+    user = contact("u1", email="ana@x.io", name="Ana the user")
+    lead = contact("l1", email="ana@x.io", name="Ana the lead", role="lead")
+    world.workspace.contacts = [user, lead]
+    await sync(world, world.users)
+    await sync(world, world.leads)
+    assert await names(sessionmaker, world) == {"ana@x.io": "Ana the user"}
+
+    world.workspace.contacts = [lead]
+    await sync(world, world.users)
+    assert await names(sessionmaker, world) == {"ana@x.io": "Ana the lead"}
+    assert await sources(sessionmaker, world) == {"l1"}
+
+    world.workspace.contacts = []
+    run = await sync_run(sessionmaker, await sync(world, world.leads))
+    assert run.removed_reasons == {"deleted_in_intercom:delete": 1}
+    assert await names(sessionmaker, world) == {}
+    assert await sources(sessionmaker, world) == set()
+
+
+async def names(sessionmaker: async_sessionmaker[AsyncSession], world: World) -> dict[str, str]:
+    async with sessionmaker() as session:
+        rows = await session.execute(
+            select(Customer.email, Customer.name).where(Customer.account_id == world.account.id)
+        )
+        return {email: name for email, name in rows.all()}
+
+
+async def sources(sessionmaker: async_sessionmaker[AsyncSession], world: World) -> set[str]:
+    async with sessionmaker() as session:
+        rows = await session.scalars(
+            select(CustomerSource.intercom_contact_id).where(
+                CustomerSource.account_id == world.account.id
+            )
+        )
+        return set(rows.all())

@@ -3,11 +3,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import exists, select, text, tuple_
+from sqlalchemy import delete, exists, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.customers.sources import BatchWrite, IncomingSource, WriteOptions
-from app.domain.models import Customer, CustomerTag
+from app.domain.models import Customer, CustomerSource, CustomerTag
 from app.domain.scope import AccountScope
 
 # A user over a lead (leads are unverified: anyone can type an email into the Messenger), then the
@@ -260,6 +260,31 @@ class CustomerRepository:
             {"account_id": account.id, "integration_id": integration_id},
         )
         return len(result.all())
+
+    async def drop_sources(
+        self, account: AccountScope, integration_id: uuid.UUID, contact_ids: Sequence[str]
+    ) -> set[uuid.UUID]:
+        """Deletes the sources of these contacts (gone from Intercom): the customers they
+        belonged to, which the caller has locked, no longer come from them. Answers those of
+        the customers that still have a source, after taking their new winner's values."""
+        if not contact_ids:
+            return set()
+        dropped = await self.session.scalars(
+            delete(CustomerSource)
+            .where(
+                CustomerSource.account_id == account.id,
+                CustomerSource.integration_id == integration_id,
+                CustomerSource.intercom_contact_id.in_(sorted(set(contact_ids))),
+            )
+            .returning(CustomerSource.customer_id)
+        )
+        affected = sorted(set(dropped.all()))
+        if not affected:
+            return set()
+        rows = await self.session.execute(
+            _APPLY_WINNERS, {"account_id": account.id, "customer_ids": affected}
+        )
+        return {customer_id for customer_id, *_ in rows}
 
     async def page_for_account(
         self,

@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain.customers.repository import CustomerRepository
 from app.domain.filters import apply, counting
 from app.domain.integrations.settings import OnDeletedInIntercom
 from app.domain.mapping.config import RunConfig
@@ -338,6 +339,12 @@ async def _deleted_in_intercom(
         by_segment.setdefault(member_segment, []).append(contact_id)
     for member_segment, ids in sorted(by_segment.items()):
         await _untag(session, account, integration_id, member_segment, sorted(set(ids)))
+    # Their sources go whatever the setting: a customer kept is no longer from these contacts,
+    # takes its values from the sources it has left, and a later deletion of its last contact
+    # finds it from none other.
+    still_sourced = await CustomerRepository(session).drop_sources(
+        account, integration_id, contact_ids
+    )
     affected = sorted(set(customers.values()))
     if not affected or on_deleted == OnDeletedInIntercom.KEEP:
         return
@@ -353,22 +360,8 @@ async def _deleted_in_intercom(
         )
         return
     # Deleted, unless the customer came from another contact too (another workspace, a lead
-    # with the same email) or another list still holds one of its contacts.
-    kept = set(
-        (
-            await session.scalars(
-                select(CustomerSource.customer_id).where(
-                    CustomerSource.account_id == account.id,
-                    CustomerSource.customer_id.in_(affected),
-                    ~(
-                        (CustomerSource.integration_id == integration_id)
-                        & CustomerSource.intercom_contact_id.in_(list(contact_ids))
-                    ),
-                )
-            )
-        ).all()
-    )
-    doomed = [customer_id for customer_id in affected if customer_id not in kept]
+    # with the same email).
+    doomed = [customer_id for customer_id in affected if customer_id not in still_sourced]
     if doomed:
         await session.execute(
             delete(Customer).where(Customer.account_id == account.id, Customer.id.in_(doomed))
