@@ -277,7 +277,7 @@ async def names(sessionmaker: async_sessionmaker[AsyncSession], world: World) ->
         rows = await session.execute(
             select(Customer.email, Customer.name).where(Customer.account_id == world.account.id)
         )
-        return {email: name for email, name in rows.all()}
+        return {str(email): str(name) for email, name in rows.all()}
 
 
 async def sources(sessionmaker: async_sessionmaker[AsyncSession], world: World) -> set[str]:
