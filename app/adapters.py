@@ -16,6 +16,7 @@ from app.crypto import SecretBox
 from app.db import create_engine, create_sessionmaker
 from app.domain.ports import JobQueue
 from app.domain.refresh.service import RefreshPorts, RefreshSettings
+from app.domain.syncs.events import RunWatchers
 from app.domain.syncs.jobs import RunnerPorts, SyncSettings
 from app.intercom.client import IntercomClient, RetryPolicy, new_http_client
 from app.intercom.ratelimit import RateBudget
@@ -33,6 +34,8 @@ class Adapters:
     cipher: SecretBox
     # This process's room for sync partitions (a worker passes the others on to other workers).
     partition_slots: asyncio.Semaphore
+    # This process's progress pollers, shared by the SSE streams that follow one run.
+    run_watchers: RunWatchers
 
     @classmethod
     def build(
@@ -44,6 +47,7 @@ class Adapters:
         retry: RetryPolicy | None = None,
     ) -> Adapters:
         engine = create_engine(settings.database_url)
+        sessionmaker = create_sessionmaker(engine)
         http = new_http_client(settings.intercom_timeout_s)
         budget = RateBudget(
             redis,
@@ -53,7 +57,7 @@ class Adapters:
         return cls(
             settings=settings,
             engine=engine,
-            sessionmaker=create_sessionmaker(engine),
+            sessionmaker=sessionmaker,
             redis=redis,
             queue=queue,
             http=http,
@@ -62,6 +66,9 @@ class Adapters:
             ),
             cipher=SecretBox(settings.encryption_keys),
             partition_slots=asyncio.Semaphore(settings.sync_partitions_per_worker),
+            run_watchers=RunWatchers(
+                sessionmaker, streams_per_account=settings.sync_streams_per_account
+            ),
         )
 
     def runner(self) -> RunnerPorts:

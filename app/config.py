@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     sync_fan_out_above: int = Field(default=20_000, ge=0, le=2**31 - 1)
     sync_max_partitions: int = Field(default=16, ge=2, le=256)
     sync_partitions_per_worker: int = Field(default=2, ge=1, le=64)
+    # Live progress streams (GET /v1/syncs/{id}/events) one account may hold open at once in
+    # one API process; more answer 429 `too_many_streams`.
+    sync_streams_per_account: int = Field(default=20, ge=1, le=10_000)
 
     # -- Refresh data and the auto-sync scheduler (issue 8) --
     # Every integration's lists, counts and data attributes are reloaded once per interval, at

@@ -86,6 +86,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         401: "Missing or invalid credentials",
         404: "Not found in the caller's account",
         409: "Conflict with the current state",
+        429: "Too many at once for this account; close some first",
         412: "Saved by someone else since the version If-Match names",
         413: "The body is larger than the API accepts",
         415: "The body is not JSON",

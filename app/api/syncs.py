@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
 from sse_starlette import EventSourceResponse, ServerSentEvent
+from starlette.background import BackgroundTask
 
 from app.api.deps import AccountDep, AdaptersDep, SessionDep
 from app.api.problems import problem_responses
@@ -89,7 +90,7 @@ async def cancel_sync(sync_id: uuid.UUID, account: AccountDep, session: SessionD
             "(nothing, once the report was received).",
             "content": {"text/event-stream": {"schema": {"type": "string"}}},
         },
-        **problem_responses(401, 404, 422),
+        **problem_responses(401, 404, 422, 429),
     },
     summary="Follow a sync live (Server-Sent Events)",
 )
@@ -104,14 +105,19 @@ async def sync_events(
     # Only an id this API sent means something: anything else starts from the current state.
     valid = last_event_id is not None and last_event_id.isascii() and last_event_id.isdecimal()
     last_seen = int(last_event_id) if valid and last_event_id else None
+    watchers = adapters.run_watchers
+    reservation = watchers.reserve(account)  # 429 too_many_streams
 
     async def stream() -> AsyncIterator[ServerSentEvent]:
-        async for event in events.watch(
-            adapters.sessionmaker, account, sync_id, last_seen=last_seen
-        ):
-            yield ServerSentEvent(
-                data=event.run.model_dump_json(), event=event.kind, id=str(event.id)
-            )
+        try:
+            async for event in events.watch(watchers, account, sync_id, last_seen=last_seen):
+                yield ServerSentEvent(
+                    data=event.run.model_dump_json(), event=event.kind, id=str(event.id)
+                )
+        finally:
+            reservation.release()
 
     # The request's session ends when this returns: the stream reads on sessions of its own.
-    return EventSourceResponse(stream(), ping=15)
+    # The reservation is released when the stream ends, or after the response if it never
+    # started (a client gone at once).
+    return EventSourceResponse(stream(), ping=15, background=BackgroundTask(reservation.release))

@@ -172,28 +172,18 @@ async def test_events_follow_a_run_to_its_report_and_resume_after_the_last_seen(
 ) -> None:
     world.workspace.contacts = people(6)
     run_id = await start(world, world.users)
-    watching = aiter(events.watch(sessionmaker, world.account, run_id, last_seen=None))
+    watchers = events.RunWatchers(sessionmaker, poll_interval_s=0.01)
+    watching = aiter(events.watch(watchers, world.account, run_id, last_seen=None))
     first = [await anext(watching)]
     await cast(AsyncGenerator[Any, None], watching).aclose()
     await run_queued(world)
 
-    seen = [
-        e
-        async for e in events.watch(
-            sessionmaker, world.account, run_id, last_seen=None, poll_interval_s=0
-        )
-    ]
+    seen = [e async for e in events.watch(watchers, world.account, run_id, last_seen=None)]
     resumed = [
-        e
-        async for e in events.watch(
-            sessionmaker, world.account, run_id, last_seen=first[0].id, poll_interval_s=0
-        )
+        e async for e in events.watch(watchers, world.account, run_id, last_seen=first[0].id)
     ]
     after_report = [
-        e
-        async for e in events.watch(
-            sessionmaker, world.account, run_id, last_seen=seen[-1].id, poll_interval_s=0
-        )
+        e async for e in events.watch(watchers, world.account, run_id, last_seen=seen[-1].id)
     ]
 
     assert first[0].kind == "progress"
@@ -201,3 +191,31 @@ async def test_events_follow_a_run_to_its_report_and_resume_after_the_last_seen(
     assert seen[-1].run.progress.percent == 100.0
     assert [e.kind for e in resumed] == ["report"]
     assert after_report == []
+    assert watchers.polled_runs == 0  # no stream left, no poller left
+
+
+async def test_streams_of_one_run_share_one_poller_and_an_account_has_a_cap(
+    world: World, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    world.workspace.contacts = people(6)
+    run_id = await start(world, world.users)
+    watchers = events.RunWatchers(sessionmaker, poll_interval_s=0.01, streams_per_account=3)
+    reservations = [watchers.reserve(world.account) for _ in range(3)]
+    with pytest.raises(events.TooManyStreams):
+        watchers.reserve(world.account)
+    streams = [
+        aiter(events.watch(watchers, world.account, run_id, last_seen=None)) for _ in range(3)
+    ]
+    firsts = [await anext(stream) for stream in streams]
+    assert watchers.polled_runs == 1
+    assert {e.id for e in firsts} == {firsts[0].id}
+
+    await run_queued(world)
+    rests = [[e async for e in stream] for stream in streams]
+    lasts = [rest[-1] for rest in rests]
+    assert {e.kind for e in lasts} == {"report"}
+    reservations[0].release()
+    reservations[0].release()  # once only
+    watchers.reserve(world.account)
+    with pytest.raises(events.TooManyStreams):
+        watchers.reserve(world.account)
