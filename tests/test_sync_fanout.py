@@ -142,6 +142,7 @@ async def test_a_fanned_out_run_is_read_by_two_workers_and_imports_what_one_run_
     assert run.status == SyncStatus.FINISHED, run.error
     partitions = await partitions_of(sessionmaker, run_id)
     assert len(partitions) >= 2
+    assert run.partitions == len(partitions)
     assert all(p.status == PartitionStatus.DONE for p in partitions)
     assert len(workers_of(partitions)) == 2
     assert [getattr(run, c) for c in COUNTERS] == [getattr(reference, c) for c in COUNTERS]

@@ -18,6 +18,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.add_column(
+        "sync_runs",
+        sa.Column("partitions", sa.Integer(), server_default="0", nullable=False),
+    )
     op.create_table(
         "sync_partitions",
         sa.Column(
@@ -58,3 +62,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("sync_partitions")
+    op.drop_column("sync_runs", "partitions")

@@ -103,6 +103,9 @@ class SyncRun(IdMixin, TimestampMixin, Base):
     )
     # Contacts the run expects to read (Intercom's count of its query when it started).
     expected: Mapped[int | None]
+    # The partitions a large run was split into (fanout.py), read by any worker; 0: one job
+    # at a time read it whole.
+    partitions: Mapped[int] = mapped_column(default=0, server_default="0")
     # Bumped with every change of its counters or status: the id of its progress events.
     progress_seq: Mapped[int] = mapped_column(default=0, server_default="0")
     # Intercom requests the run made, and the time it waited on the shared rate budget.

@@ -153,6 +153,7 @@ class _FanningOut:
             session.add(partition)
             _send(session, partition)
         run.checkpoint = {"fanned_out": len(self.parts)}
+        run.partitions = len(self.parts)
         # No job of the run's works it until the partitions hand it back: a stale job of this
         # generation finds nothing to claim, and the sweeper no lease to lapse.
         run.generation += 1

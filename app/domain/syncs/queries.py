@@ -66,6 +66,7 @@ def to_read(run: SyncRun, now: datetime | None = None) -> SyncRead:
             requests=run.intercom_requests, rate_limit_wait_s=run.rate_limit_wait_ms / 1000
         ),
         duration_s=duration,
+        partitions=run.partitions,
         error_code=run.error_code,
         error=run.error,
         warnings=[SyncWarning.model_validate(item) for item in run.warnings or []],

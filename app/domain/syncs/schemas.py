@@ -81,6 +81,7 @@ SYNC_EXAMPLE: JsonDict = {
     "progress": {"processed": 1480, "expected": 1480, "percent": 100.0, "eta_s": None},
     "intercom": {"requests": 14, "rate_limit_wait_s": 0.02},
     "duration_s": 47.0,
+    "partitions": 0,
     "error_code": None,
     "error": None,
     "warnings": [{"code": "attribute_archived", "attribute": "custom_attributes.legacy_score"}],
@@ -130,6 +131,11 @@ class SyncRead(BaseModel):
     intercom: IntercomUsage
     duration_s: float | None = Field(
         description="From its start to its end (so far, while it runs)."
+    )
+    partitions: int = Field(
+        description="How many partitions a large sync was split into, read in parallel by "
+        "any number of workers; 0 when one worker at a time read it whole.",
+        ge=0,
     )
     error_code: str | None
     error: str | None
