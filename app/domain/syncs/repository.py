@@ -148,6 +148,8 @@ class SyncRunRepository:
                 SyncRun.generation == generation,
                 SyncRun.status.in_(ACTIVE_STATUSES),
                 (SyncRun.lease_owner.is_(None)) | (SyncRun.lease_expires_at < now),
+                # A fanned-out run is its partitions' until the last one hands it back.
+                func.coalesce(SyncRun.checkpoint.has_key("fanned_out"), False).is_(False),
             )
             .values(
                 status=SyncStatus.RUNNING,

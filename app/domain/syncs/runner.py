@@ -152,8 +152,8 @@ async def _claim(
 
 
 async def _load(ports: RunnerPorts, lease: _Lease) -> tuple[RunWork, Checkpoint | None, str]:
-    """The run's work, its reader checkpoint, and its state: "reading", "removing" (read
-    whole) or "fanned_out" (its partitions read it)."""
+    """The run's work, its reader checkpoint, and its state: "reading" or "removing" (read
+    whole)."""
     async with ports.sessionmaker() as session:
         run = await SyncRunRepository(session).get_for_job(lease.run_id)
         if run is None:
