@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import structlog
 
@@ -32,6 +34,7 @@ async def run_sync(job: JobContext, sync_id: str, generation: int) -> None:
 # A partition job a busy worker passes on goes back to the queue for this long; every pass is
 # one of arq's tries, so the limit is high (crashes are the leases' business, not arq's).
 PASS_ON_S = 0.5
+PASS_ON_MAX_S = 5.0
 PASS_ON_LIMIT = 100_000
 
 
@@ -40,7 +43,8 @@ async def run_partition(job: JobContext, sync_id: str, number: int, generation: 
     slots = job.adapters.partition_slots
     if slots.locked():
         # This worker works its share already: a free worker, or this one later, takes it.
-        raise PassOn(PASS_ON_S)
+        # Passed on again and again (every worker busy), it comes back less and less often.
+        raise PassOn(min(PASS_ON_MAX_S, PASS_ON_S * job.attempt))
     async with slots:
         await fanout.run_slice(
             job.adapters.runner(), uuid.UUID(sync_id), number, generation, owner=job.worker_id
@@ -56,11 +60,22 @@ PURGE_AFTER = timedelta(days=1)
 async def sweep(job: JobContext) -> None:
     """Repairs what crashes leave: runs whose lease lapsed, outbox messages not dispatched."""
     adapters = job.adapters
-    recovered = await runner.recover_lapsed(adapters.runner())
-    relayed = await outbox.dispatch(adapters.sessionmaker, adapters.queue, older_than=RELAY_AFTER)
-    purged = await outbox.purge(adapters.sessionmaker, older_than=PURGE_AFTER)
+    # Each step on its own: one that fails (a database blip) does not cost the others a tick.
+    recovered = await _step("recover", runner.recover_lapsed(adapters.runner()))
+    relayed = await _step(
+        "relay", outbox.dispatch(adapters.sessionmaker, adapters.queue, older_than=RELAY_AFTER)
+    )
+    purged = await _step("purge", outbox.purge(adapters.sessionmaker, older_than=PURGE_AFTER))
     if recovered or relayed or purged:
         log.info("maintenance.swept", recovered=recovered, relayed=relayed, purged=purged)
+
+
+async def _step(name: str, work: Coroutine[Any, Any, int]) -> int:
+    try:
+        return await work
+    except Exception:
+        log.exception("maintenance.step_failed", step=name)
+        return 0
 
 
 @task(refresh.REFRESH_JOB, max_tries=1, timeout_s=5 * 60)

@@ -7,15 +7,20 @@ shares: tests/test_sync_fanout.py.)"""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.domain.models import PartitionStatus, SyncPartition, SyncRun, SyncStatus
+from app.db import transaction
+from app.domain.integrations.disconnect import disconnect
+from app.domain.models import Customer, PartitionStatus, SyncPartition, SyncRun, SyncStatus
 from app.domain.outbox import service as outbox
 from app.domain.syncs import fanout
+from app.domain.syncs.repository import SyncRunRepository
 from app.intercom.errors import IntercomServerError
 from app.intercom.paging import Checkpoint, Partition
 from tests.domain.test_runner import World, people, run_queued, start, world  # noqa: F401
@@ -165,7 +170,7 @@ async def test_the_sweeper_resends_a_lapsed_share_and_lets_go_of_an_ended_run_s(
     assert await fanout.recover_lapsed(world.ports) == 2
     dead, lost = await partitions(sessionmaker, run_id)
     assert (dead.attempts, dead.generation, dead.lease_owner) == (1, 1, None)
-    assert (lost.attempts, lost.generation) == (0, 1)
+    assert (lost.attempts, lost.generation) == (0, 0)  # never claimed: sent again as it was
     assert sorted(job.kwargs["number"] for job in world.queue.jobs) == [0, 1]
 
     async with outbox.unit_of_work(sessionmaker, world.queue) as session:
@@ -182,3 +187,53 @@ async def test_the_sweeper_resends_a_lapsed_share_and_lets_go_of_an_ended_run_s(
     assert {p.lease_expires_at for p in await partitions(sessionmaker, run_id)} == {None}
     assert world.queue.jobs == []
     assert await fanout.recover_lapsed(world.ports) == 0
+
+
+async def test_a_disconnect_waits_for_a_share_s_batch_instead_of_deadlocking_with_it(
+    world: World, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """A share's batch locks its partition, then customers, then the run; a disconnect that
+    deletes customers cancels the run first. Cancelling waits for the partitions first, so
+    the batch finishes (and finds the run cancelled) before the disconnect takes customers."""
+    world.workspace.contacts = people(6)
+    await start(world, world.users)
+    await run_queued(world)
+    run_id = await fanned_out(world)
+    outcome: dict[str, str] = {}
+
+    async def share_batch() -> None:
+        try:
+            async with transaction(sessionmaker) as session:
+                await session.execute(
+                    select(SyncPartition)
+                    .where(SyncPartition.run_id == run_id, SyncPartition.number == 0)
+                    .with_for_update()
+                )
+                await session.execute(
+                    select(Customer.id)
+                    .where(Customer.account_id == world.account.id)
+                    .order_by(Customer.email)
+                    .with_for_update()
+                )
+                await asyncio.sleep(0.3)  # the disconnect starts meanwhile
+                running = await SyncRunRepository(session).lock_running(run_id)
+                outcome["batch"] = "wrote" if running else "run ended"
+        except DBAPIError as exc:
+            outcome["batch"] = str(getattr(exc.orig, "sqlstate", exc))
+
+    async def disconnecting() -> None:
+        await asyncio.sleep(0.1)
+        try:
+            async with transaction(sessionmaker) as session:
+                await disconnect(
+                    session, world.account, world.integration_id, delete_customers=True
+                )
+            outcome["disconnect"] = "done"
+        except DBAPIError as exc:
+            outcome["disconnect"] = str(getattr(exc.orig, "sqlstate", exc))
+
+    await asyncio.gather(share_batch(), disconnecting())
+
+    assert outcome == {"batch": "wrote", "disconnect": "done"}
+    run = await sync_run(sessionmaker, run_id)
+    assert run.status == SyncStatus.CANCELLED

@@ -39,6 +39,8 @@ POLL_INTERVAL_S = 0.3
 # hours): the client reconnects with Last-Event-ID, and no connection is held forever.
 MAX_STREAM_S = 15 * 60
 STREAMS_PER_ACCOUNT = 20
+# Reads of a run failing in a row (about 3 s) before its streams are ended.
+MAX_READ_FAILURES = 10
 
 
 class TooManyStreams(AppError):
@@ -171,30 +173,35 @@ class RunWatchers:
         sync_id: uuid.UUID,
     ) -> None:
         last_seq: int | None = None
+        failures = 0
         try:
             while True:
                 try:
                     async with self._sessionmaker() as session:
                         run = await SyncRunRepository(session).get_for_account(account, sync_id)
+                    if run is None:  # its segment's integration was deleted meanwhile
+                        await watched.publish(watched.snapshot, finished=True)
+                        return
+                    ended = run.status not in ACTIVE_STATUSES
+                    if run.progress_seq != last_seq or ended:
+                        last_seq = run.progress_seq
+                        snapshot = _Snapshot(run.progress_seq, ended, queries.to_read(run))
+                        await watched.publish(snapshot, finished=ended)
+                    if ended:
+                        return
+                    failures = 0
                 except Exception as exc:  # a database blip: the next read tries again
+                    failures += 1
                     log.warning("syncs.progress_read_failed", error=type(exc).__name__)
-                    await asyncio.sleep(self._poll_interval_s)
-                    continue
-                if run is None:  # its segment's integration was deleted meanwhile
-                    await watched.publish(watched.snapshot, finished=True)
-                    return
-                ended = run.status not in ACTIVE_STATUSES
-                if run.progress_seq != last_seq or ended:
-                    last_seq = run.progress_seq
-                    snapshot = _Snapshot(run.progress_seq, ended, queries.to_read(run))
-                    await watched.publish(snapshot, finished=ended)
-                if ended:
-                    return
+                    if failures >= MAX_READ_FAILURES:
+                        # Its streams end (clients reconnect) rather than wait on a dead poller.
+                        await watched.publish(watched.snapshot, finished=True)
+                        return
                 await asyncio.sleep(self._poll_interval_s)
         finally:
             if self._runs.get(key) is watched and watched.finished:
                 # Ended: a stream that starts now reads the final state afresh.
-                self._runs.pop(key, None)
+                del self._runs[key]
 
 
 async def watch(

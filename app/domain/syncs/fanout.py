@@ -420,7 +420,8 @@ async def recover_lapsed(ports: RunnerPorts) -> int:
     claimed it); lets go of those whose run ended."""
     async with unit_of_work(ports.sessionmaker, ports.queue) as session:
         lapsed = await SyncPartitionRepository(session).lapsed()
-        for partition in lapsed:
+        # Runs are locked in one order, whatever sweeps overlap.
+        for partition in sorted(lapsed, key=lambda p: (str(p.run_id), p.number)):
             if await SyncRunRepository(session).lock_running(partition.run_id) is None:
                 partition.lease_owner = None
                 partition.lease_expires_at = None
@@ -435,5 +436,9 @@ async def recover_lapsed(ports: RunnerPorts) -> int:
                     session, ports, partition, "its worker stopped renewing the lease"
                 )
             else:
-                _hand_over(session, ports, partition)
+                # Never claimed: its job waits behind busy workers, or was lost with Redis. Sent
+                # again under the same id (a job still queued absorbs it), with a new deadline:
+                # a new generation would leave the waiting job to be passed on for nothing.
+                partition.lease_expires_at = func.now() + ports.settings.start_within
+                _send(session, partition)
     return len(lapsed)

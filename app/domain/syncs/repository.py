@@ -67,6 +67,24 @@ class SyncRunRepository:
     ) -> int:
         if not segment_ids:
             return 0
+        # The partitions of fanned-out runs first, in one order: a partition's batch holds its
+        # partition, then customers, and takes the run last; waiting for the partition (not
+        # the run) lets such a batch finish before this transaction goes on to customers.
+        active = (
+            select(SyncRun.id)
+            .where(
+                SyncRun.account_id == account.id,
+                SyncRun.segment_id.in_(segment_ids),
+                SyncRun.status.in_(ACTIVE_STATUSES),
+            )
+            .scalar_subquery()
+        )
+        await self.session.execute(
+            select(SyncPartition.run_id)
+            .where(SyncPartition.account_id == account.id, SyncPartition.run_id.in_(active))
+            .order_by(SyncPartition.run_id, SyncPartition.number)
+            .with_for_update()
+        )
         result = await self.session.execute(
             update(SyncRun)
             .where(
