@@ -42,6 +42,9 @@ PASS_ON_LIMIT = 100_000
 async def run_partition(job: JobContext, sync_id: str, number: int, generation: int) -> None:
     slots = job.adapters.partition_slots
     if slots.locked():
+        ports = job.adapters.runner()
+        if not await fanout.is_current(ports, uuid.UUID(sync_id), number, generation):
+            return  # superseded (the sweeper sent a newer job) or read: nothing to pass on
         # This worker works its share already: a free worker, or this one later, takes it.
         # Passed on again and again (every worker busy), it comes back less and less often.
         raise PassOn(min(PASS_ON_MAX_S, PASS_ON_S * job.attempt))

@@ -170,7 +170,10 @@ async def test_the_sweeper_resends_a_lapsed_share_and_lets_go_of_an_ended_run_s(
     assert await fanout.recover_lapsed(world.ports) == 2
     dead, lost = await partitions(sessionmaker, run_id)
     assert (dead.attempts, dead.generation, dead.lease_owner) == (1, 1, None)
-    assert (lost.attempts, lost.generation) == (0, 0)  # never claimed: sent again as it was
+    assert (lost.attempts, lost.generation) == (0, 1)
+    # The old job, if a worker ever sees it, is dropped rather than passed on.
+    assert not await fanout.is_current(world.ports, run_id, 1, 0)
+    assert await fanout.is_current(world.ports, run_id, 1, 1)
     assert sorted(job.kwargs["number"] for job in world.queue.jobs) == [0, 1]
 
     async with outbox.unit_of_work(sessionmaker, world.queue) as session:

@@ -271,6 +271,18 @@ async def run_slice(
             await _crashed(ports, lease, outcome)
 
 
+async def is_current(ports: RunnerPorts, sync_id: uuid.UUID, number: int, generation: int) -> bool:
+    """Whether a job of `generation` may still work the partition (one primary-key read): a
+    busy worker passes on only such jobs, and drops the others."""
+    async with ports.sessionmaker() as session:
+        partition = await SyncPartitionRepository(session).get(sync_id, number)
+    return (
+        partition is not None
+        and partition.generation == generation
+        and partition.status != PartitionStatus.DONE
+    )
+
+
 async def _claim(
     ports: RunnerPorts, sync_id: uuid.UUID, number: int, generation: int, owner: str
 ) -> _Lease | None:
@@ -436,9 +448,9 @@ async def recover_lapsed(ports: RunnerPorts) -> int:
                     session, ports, partition, "its worker stopped renewing the lease"
                 )
             else:
-                # Never claimed: its job waits behind busy workers, or was lost with Redis. Sent
-                # again under the same id (a job still queued absorbs it), with a new deadline:
-                # a new generation would leave the waiting job to be passed on for nothing.
-                partition.lease_expires_at = func.now() + ports.settings.start_within
-                _send(session, partition)
+                # Never claimed: its job was lost (Redis), or is stuck with a dead worker (arq
+                # holds a job a worker took until its timeout), or waits behind busy workers. A
+                # new generation's job, under a new id, is the one that surely runs; the old one
+                # ends as soon as a worker looks at it (is_current).
+                _hand_over(session, ports, partition)
     return len(lapsed)
