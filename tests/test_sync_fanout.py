@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.cli import migrate
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
-from app.domain.models import PartitionStatus, SyncPartition, SyncRun, SyncStatus
+from app.domain.models import PartitionStatus, SegmentMember, SyncPartition, SyncRun, SyncStatus
 from app.domain.outbox.service import unit_of_work
 from app.domain.syncs import commands
 from app.workers.arq_backend import ArqQueue
@@ -251,3 +251,44 @@ async def test_removals_follow_the_last_share(
     assert await partitions_of(sessionmaker, run.id)
     assert run.removed == 3
     assert run.removed_reasons == {"deleted_in_intercom:keep": 3}
+
+
+async def test_shares_through_faults_429s_and_a_moving_workspace_finish_and_remove_exactly(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    fanout_settings: Settings,
+    queue: ArqQueue,
+    sandbox: Sandbox,
+) -> None:
+    token = sandbox.workspace["access_token"]
+    sandbox.control(
+        "PUT", "/faults", {"error_rate": 0.05, "drop_rate": 0.01, "latency_ms": 40, "fail_next": 2}
+    )
+    sandbox.control("PUT", "/rate-limit", {"limit": 40, "window_s": 1})
+    sandbox.control("PUT", "/mutation-rate", {"rate": 5})
+    account, run_id = await start_users_sync(sessionmaker, fanout_settings, queue, token)
+    with worker_process(fanout_settings), worker_process(fanout_settings):
+        chaotic = await wait_until(sessionmaker, run_id, finished, timeout_s=240)
+        sandbox.control("PUT", "/mutation-rate", {"rate": 0})
+        await asyncio.sleep(1.5)  # a mutation the sandbox had already scheduled lands first
+        sandbox.control("PUT", "/faults", {"error_rate": 0, "drop_rate": 0, "latency_ms": 0})
+        sandbox.control("PUT", "/rate-limit", {"limit": 100_000, "window_s": 10})
+        async with unit_of_work(sessionmaker, queue) as session:
+            again = await commands.start(
+                session, account, chaotic.segment_id, start_within=timedelta(seconds=LEASE_S)
+            )
+        clean = await wait_until(sessionmaker, again.id, finished, timeout_s=240)
+
+    assert chaotic.status == SyncStatus.FINISHED, chaotic.error
+    assert chaotic.partitions >= 2
+    assert chaotic.intercom_requests > chaotic.fetched / 150
+    assert clean.status == SyncStatus.FINISHED, clean.error
+    users = {c["id"] for c in sandbox.contacts() if c["role"] == "user"}
+    async with sessionmaker() as session:
+        linked = set(
+            await session.scalars(
+                select(SegmentMember.intercom_contact_id).where(
+                    SegmentMember.segment_id == chaotic.segment_id
+                )
+            )
+        )
+    assert linked == users
