@@ -210,10 +210,12 @@ def create_app(sandbox: Sandbox) -> Starlette:
     )
     mutation_rate = {"per_second": sandbox.config.mutation_rate}
 
+    # Webhook subscriptions belong to the app, and its client secret signs every workspace's
+    # notifications (INTERCOM.md §7): the OAuth app's here.
+    app_secret = sandbox.config.oauth_client_secret
+
     def deliver(workspace: Workspace, change: Change) -> None:
-        webhooks.send(
-            workspace.data.app_id, workspace.data.client_secret, change.topic, change.item
-        )
+        webhooks.send(workspace.data.app_id, app_secret, change.topic, change.item)
 
     sandbox.on_change = deliver
 
@@ -659,7 +661,7 @@ def create_app(sandbox: Sandbox) -> Starlette:
             raise KeyError("unknown workspace")
         notification_id = webhooks.send(
             workspace.data.app_id,
-            workspace.data.client_secret,
+            app_secret,
             "ping",
             {"type": "ping", "message": "Hello from the Intercom sandbox"},
         )
