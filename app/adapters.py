@@ -18,6 +18,7 @@ from app.domain.ports import JobQueue
 from app.domain.refresh.service import RefreshPorts, RefreshSettings
 from app.domain.syncs.events import RunWatchers
 from app.domain.syncs.jobs import RunnerPorts, SyncSettings
+from app.domain.webhooks.processing import WebhookPorts, WebhookSettings
 from app.intercom.client import IntercomClient, RetryPolicy, new_http_client
 from app.intercom.ratelimit import RateBudget
 
@@ -79,6 +80,12 @@ class Adapters:
             intercom=self.intercom,
             cipher=self.cipher,
             settings=sync_settings(self.settings),
+        )
+
+    def webhooks(self) -> WebhookPorts:
+        """What processing webhook notifications needs."""
+        return WebhookPorts(
+            sessionmaker=self.sessionmaker, queue=self.queue, settings=WebhookSettings()
         )
 
     def refresher(self) -> RefreshPorts:

@@ -23,6 +23,7 @@ from app.api import (
     refresh,
     segments,
     syncs,
+    webhooks,
 )
 from app.api.limits import MAX_BODY_BYTES, BodySizeLimit
 from app.config import Settings, get_settings
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         syncs,
         customers,
         properties,
+        webhooks,
     ):
         v1.include_router(module.router)
     app.include_router(v1)

@@ -15,6 +15,7 @@ from app.domain.refresh import service as refresh
 from app.domain.schedule import scheduler
 from app.domain.syncs import fanout, runner
 from app.domain.syncs.commands import RUN_JOB
+from app.domain.webhooks import intake, processing
 from app.workers import JobContext, PassOn, task
 
 log = structlog.get_logger(__name__)
@@ -54,6 +55,12 @@ async def run_partition(job: JobContext, sync_id: str, number: int, generation: 
         )
 
 
+@task(intake.PROCESS_JOB, max_tries=1, timeout_s=5 * 60)
+async def process_webhook(job: JobContext, stored_id: int, attempt: int) -> None:
+    # One try: a failure is recorded and retried by the notification's own schedule.
+    await processing.process(job.adapters.webhooks(), stored_id, owner=job.worker_id)
+
+
 # Messages the commit that wrote them has not dispatched within this long are the relay's.
 RELAY_AFTER = timedelta(seconds=5)
 PURGE_AFTER = timedelta(days=1)
@@ -69,6 +76,7 @@ async def sweep(job: JobContext) -> None:
         "relay", outbox.dispatch(adapters.sessionmaker, adapters.queue, older_than=RELAY_AFTER)
     )
     purged = await _step("purge", outbox.purge(adapters.sessionmaker, older_than=PURGE_AFTER))
+    recovered += await _step("webhooks", processing.recover_due(adapters.webhooks()))
     if recovered or relayed or purged:
         log.info("maintenance.swept", recovered=recovered, relayed=relayed, purged=purged)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import delete, exists, select, text, tuple_
+from sqlalchemy import delete, exists, func, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.customers.sources import BatchWrite, IncomingSource, WriteOptions
@@ -285,6 +285,49 @@ class CustomerRepository:
             _APPLY_WINNERS, {"account_id": account.id, "customer_ids": affected}
         )
         return {customer_id for customer_id, *_ in rows}
+
+    async def unsubscribe_contacts(
+        self, account: AccountScope, integration_id: uuid.UUID, contact_ids: Sequence[str]
+    ) -> int:
+        """Unsubscribes (from surveys) the customers these contacts are sources of; answers how
+        many were subscribed until now."""
+        if not contact_ids:
+            return 0
+        of_contacts = select(CustomerSource.customer_id).where(
+            CustomerSource.account_id == account.id,
+            CustomerSource.integration_id == integration_id,
+            CustomerSource.intercom_contact_id.in_(sorted(set(contact_ids))),
+        )
+        result = await self.session.execute(
+            update(Customer)
+            .where(
+                Customer.account_id == account.id,
+                Customer.id.in_(of_contacts.scalar_subquery()),
+                Customer.unsubscribed_at.is_(None),
+            )
+            .values(unsubscribed_at=func.now(), updated_at=func.now())
+            .returning(Customer.id)
+        )
+        return len(result.all())
+
+    async def sources_newer_than(
+        self,
+        account: AccountScope,
+        integration_id: uuid.UUID,
+        contact_ids: Sequence[str],
+        instant: int,
+    ) -> set[str]:
+        """Those of the contacts whose last sync read them as updated after `instant` (epoch
+        seconds): what a notification from before then says of them is out of date."""
+        rows = await self.session.scalars(
+            select(CustomerSource.intercom_contact_id).where(
+                CustomerSource.account_id == account.id,
+                CustomerSource.integration_id == integration_id,
+                CustomerSource.intercom_contact_id.in_(sorted(set(contact_ids))),
+                CustomerSource.intercom_updated_at > instant,
+            )
+        )
+        return set(rows.all())
 
     async def page_for_account(
         self,

@@ -13,6 +13,7 @@ from app.domain.models.syncs import (
     SyncStatus,
     SyncTrigger,
 )
+from app.domain.models.webhooks import NotificationStatus, WebhookNotification
 
 __all__ = [
     "Account",
@@ -23,6 +24,7 @@ __all__ = [
     "CustomerTag",
     "Integration",
     "IntercomAttribute",
+    "NotificationStatus",
     "OAuthState",
     "OutboxMessage",
     "PartitionStatus",
@@ -34,4 +36,5 @@ __all__ = [
     "SyncRun",
     "SyncStatus",
     "SyncTrigger",
+    "WebhookNotification",
 ]

@@ -313,11 +313,25 @@ async def _untag(
         )
 
 
+async def contacts_gone(
+    session: AsyncSession,
+    account: AccountScope,
+    integration_id: uuid.UUID,
+    contact_ids: Sequence[str],
+    on_deleted: OnDeletedInIntercom,
+) -> None:
+    """Contacts Intercom says were deleted or archived (a webhook), handled as a removal
+    handles those it finds gone, in the caller's transaction, their customers locked first."""
+    if contact_ids:
+        await _lock_customers(session, account, integration_id, list(contact_ids))
+        await _deleted_in_intercom(session, account, integration_id, None, contact_ids, on_deleted)
+
+
 async def _deleted_in_intercom(
     session: AsyncSession,
     account: AccountScope,
     integration_id: uuid.UUID,
-    segment_id: uuid.UUID,
+    segment_id: uuid.UUID | None,
     contact_ids: Sequence[str],
     on_deleted: OnDeletedInIntercom,
 ) -> None:
@@ -334,7 +348,7 @@ async def _deleted_in_intercom(
         )
         .returning(SegmentMember.segment_id, SegmentMember.intercom_contact_id)
     )
-    by_segment: dict[uuid.UUID, list[str]] = {segment_id: list(contact_ids)}
+    by_segment: dict[uuid.UUID, list[str]] = {segment_id: list(contact_ids)} if segment_id else {}
     for member_segment, contact_id in unlinked.all():
         by_segment.setdefault(member_segment, []).append(contact_id)
     for member_segment, ids in sorted(by_segment.items()):

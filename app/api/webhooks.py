@@ -1,0 +1,75 @@
+"""Intercom's webhook endpoint: no account credential (Intercom calls it); the signature, keyed
+with the app's client secret, is what authenticates a notification."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.security import APIKeyHeader
+from pydantic import BaseModel, Field
+
+from app.api.deps import AdaptersDep
+from app.api.problems import problem_responses
+from app.domain.outbox.service import unit_of_work
+from app.domain.webhooks import intake
+from app.domain.webhooks.errors import SignatureInvalid, WebhooksNotConfigured
+from app.errors import InvalidInput
+
+router = APIRouter(tags=["webhooks"])
+
+signature_header = APIKeyHeader(
+    name="X-Hub-Signature",
+    scheme_name="intercomSignature",
+    description="`sha1=` and the hex HMAC-SHA1 of the raw body, keyed with the Intercom app's "
+    "client secret (Intercom sets it on every notification).",
+    auto_error=False,
+)
+
+WEBHOOK_PATH = "/webhooks/intercom"
+
+
+class WebhookAck(BaseModel):
+    id: str = Field(description="The notification's id, as Intercom sent it.")
+    duplicate: bool = Field(
+        description="True when this notification was received before: acknowledged, ignored."
+    )
+
+
+@router.head(
+    WEBHOOK_PATH,
+    summary="Answer Intercom's check of the webhook URL",
+    openapi_extra={"security": []},  # Intercom checks the URL without signing anything
+)
+async def webhook_url_check() -> Response:
+    return Response(status_code=200)
+
+
+@router.post(
+    WEBHOOK_PATH,
+    summary="Receive an Intercom webhook notification",
+    description="Verifies `X-Hub-Signature` (HMAC-SHA1 of the raw body with the Intercom app's "
+    "client secret) before reading anything, stores the notification once by its `id` and "
+    "answers at once; the work happens in a job. A redelivered notification is acknowledged "
+    "and changes nothing. Topics acted on: `contact.deleted`, `contact.archived` (the "
+    "integration's `on_deleted_in_intercom`), `contact.unsubscribed` "
+    "(`on_unsubscribed_in_intercom`), `ping`; any other is stored and ignored.",
+    responses=problem_responses(401, 413, 422, 503),
+)
+async def receive_webhook(
+    request: Request,
+    adapters: AdaptersDep,
+    x_hub_signature: Annotated[str | None, Depends(signature_header)] = None,
+) -> WebhookAck:
+    secret = adapters.settings.intercom_client_secret
+    if secret is None:
+        raise WebhooksNotConfigured
+    body = await request.body()
+    if len(body) > intake.MAX_BODY_BYTES:
+        raise InvalidInput("body", f"must be at most {intake.MAX_BODY_BYTES} bytes")
+    if not intake.verify(body, x_hub_signature, secret.get_secret_value()):
+        raise SignatureInvalid
+    # A session only now: a forged notification costs no database connection.
+    async with unit_of_work(adapters.sessionmaker, adapters.queue) as session:
+        received = await intake.receive(session, body)
+    return WebhookAck(id=received.notification_id, duplicate=received.duplicate)

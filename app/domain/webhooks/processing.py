@@ -1,0 +1,243 @@
+"""Processing stored notifications: a leased job per notification, routed by `app_id` to every
+integration connected to that workspace (several accounts may connect one), each applied in a
+transaction of its own account.
+
+A job claims the notification's lease (`due_at`), applies it, and marks it processed, fenced by
+its claim. A failure is ours, never Intercom's: the notification was acknowledged when stored;
+it is tried again with backoff, up to `max_attempts`, then marked failed with its last error
+(visible, not lost). A job killed half-way leaves a lease that lapses; the sweeper sends the
+notification again. Applying one twice changes nothing the first time did not: a deleted
+contact is gone from its lists once, an unsubscribed customer stays unsubscribed.
+
+A notification older than the last sync's reading of a contact changes nothing for it: the sync
+saw a newer state of the contact than the one the notification describes.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+import structlog
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.domain.customers.repository import CustomerRepository
+from app.domain.integrations import settings_service as integration_settings
+from app.domain.integrations.settings import OnUnsubscribedInIntercom
+from app.domain.models import Integration, NotificationStatus, WebhookNotification
+from app.domain.models.integrations import CONNECTED
+from app.domain.outbox.service import unit_of_work
+from app.domain.ports import JobQueue
+from app.domain.scope import AccountScope
+from app.domain.syncs import removals
+from app.domain.webhooks import intake
+
+log = structlog.get_logger(__name__)
+
+GONE_TOPICS = frozenset({"contact.deleted", "contact.archived", "contact.archive"})
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    lease: timedelta = timedelta(seconds=60)
+    max_attempts: int = 8
+    retry_initial: timedelta = timedelta(seconds=5)
+    retry_max: timedelta = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class WebhookPorts:
+    sessionmaker: async_sessionmaker[AsyncSession]
+    queue: JobQueue
+    settings: WebhookSettings
+
+
+class NotificationUnusable(Exception):
+    """The stored body lacks what its topic needs (a contact id): retrying cannot help."""
+
+
+async def process(ports: WebhookPorts, stored_id: int, *, owner: str) -> None:
+    owner = f"{uuid.uuid4().hex[:12]}@{owner}"[:64]
+    notification = await _claim(ports, stored_id, owner)
+    if notification is None:
+        return
+    try:
+        outcome = await _apply(ports, notification)
+    except NotificationUnusable as exc:
+        await _finish(ports, stored_id, owner, NotificationStatus.FAILED, error=str(exc))
+    except Exception as exc:
+        log.exception("webhooks.processing_failed", notification_id=notification.notification_id)
+        await _failed_attempt(ports, stored_id, owner, f"{type(exc).__name__}: {exc}"[:500])
+    else:
+        await _finish(ports, stored_id, owner, NotificationStatus.PROCESSED, outcome=outcome)
+
+
+async def _claim(ports: WebhookPorts, stored_id: int, owner: str) -> WebhookNotification | None:
+    async with unit_of_work(ports.sessionmaker, ports.queue) as session:
+        claimed: WebhookNotification | None = await session.scalar(
+            update(WebhookNotification)
+            .where(
+                WebhookNotification.id == stored_id,
+                WebhookNotification.status == NotificationStatus.PENDING,
+                (WebhookNotification.lease_owner.is_(None))
+                | (WebhookNotification.due_at < func.now()),
+            )
+            .values(lease_owner=owner, due_at=func.now() + ports.settings.lease)
+            .returning(WebhookNotification)
+        )
+        return claimed
+
+
+async def _apply(ports: WebhookPorts, notification: WebhookNotification) -> str:
+    if notification.topic == "ping":
+        return "pong"
+    body: Any = orjson.loads(notification.body)
+    item = ((body.get("data") or {}).get("item") or {}) if isinstance(body, dict) else {}
+    contact_id = item.get("id") if isinstance(item, dict) else None
+    if not isinstance(contact_id, str) or not contact_id or len(contact_id) > 64:
+        raise NotificationUnusable(f"{notification.topic} without a usable contact id")
+    async with ports.sessionmaker() as session:
+        integrations = (
+            await session.execute(
+                select(Integration.id, Integration.account_id).where(
+                    Integration.intercom_app_id == notification.app_id,
+                    Integration.status == CONNECTED,
+                )
+            )
+        ).all()
+    outcomes = []
+    for integration_id, account_id in integrations:
+        async with unit_of_work(ports.sessionmaker, ports.queue) as session:
+            done = await _apply_to(
+                session, AccountScope(account_id), integration_id, notification, contact_id
+            )
+        outcomes.append(f"{integration_id}: {done}")
+    return "; ".join(outcomes) or "no connected integration"
+
+
+async def _apply_to(
+    session: AsyncSession,
+    account: AccountScope,
+    integration_id: uuid.UUID,
+    notification: WebhookNotification,
+    contact_id: str,
+) -> str:
+    # Locked, as a disconnect or a settings change would: neither happens half-way through.
+    integration = await session.scalar(
+        select(Integration)
+        .where(Integration.id == integration_id, Integration.account_id == account.id)
+        .with_for_update(key_share=True)
+    )
+    if integration is None or integration.status != CONNECTED:
+        return "disconnected meanwhile"
+    customers = CustomerRepository(session)
+    if notification.intercom_created_at is not None and await customers.sources_newer_than(
+        account, integration_id, [contact_id], notification.intercom_created_at
+    ):
+        return "older than the last sync of the contact: nothing changed"
+    settings = integration_settings.parse(integration.settings)
+    if notification.topic in GONE_TOPICS:
+        on_deleted = settings.on_deleted_in_intercom
+        await removals.contacts_gone(session, account, integration_id, [contact_id], on_deleted)
+        return f"deleted in Intercom: {on_deleted}"
+    if notification.topic == "contact.unsubscribed":
+        if settings.on_unsubscribed_in_intercom == OnUnsubscribedInIntercom.KEEP:
+            return "unsubscribed in Intercom: keep"
+        count = await customers.unsubscribe_contacts(account, integration_id, [contact_id])
+        return f"unsubscribed in Intercom: {count} customer(s) unsubscribed"
+    return "not acted on"
+
+
+async def _finish(
+    ports: WebhookPorts,
+    stored_id: int,
+    owner: str,
+    status: NotificationStatus,
+    *,
+    outcome: str | None = None,
+    error: str | None = None,
+) -> None:
+    async with unit_of_work(ports.sessionmaker, ports.queue) as session:
+        await session.execute(
+            update(WebhookNotification)
+            .where(WebhookNotification.id == stored_id, WebhookNotification.lease_owner == owner)
+            .values(
+                status=status,
+                outcome=outcome,
+                last_error=error,
+                lease_owner=None,
+                due_at=None,
+                processed_at=func.now(),
+            )
+        )
+
+
+async def _failed_attempt(ports: WebhookPorts, stored_id: int, owner: str, error: str) -> None:
+    settings = ports.settings
+    async with unit_of_work(ports.sessionmaker, ports.queue) as session:
+        notification = await session.scalar(
+            select(WebhookNotification)
+            .where(WebhookNotification.id == stored_id, WebhookNotification.lease_owner == owner)
+            .with_for_update()
+        )
+        if notification is None:  # the lease lapsed meanwhile: another job has it
+            return
+        notification.attempts += 1
+        notification.last_error = error
+        notification.lease_owner = None
+        if notification.attempts >= settings.max_attempts:
+            notification.status = NotificationStatus.FAILED
+            notification.due_at = None
+            notification.processed_at = datetime.now(UTC)
+            log.warning("webhooks.gave_up", notification_id=notification.notification_id)
+            return
+        wait = _backoff(settings, notification.attempts)
+        notification.due_at = datetime.now(UTC) + wait
+        intake.send(
+            session,
+            stored_id,
+            attempt=notification.attempts,
+            not_before=datetime.now(UTC) + wait,
+        )
+
+
+def _backoff(settings: WebhookSettings, attempts: int) -> timedelta:
+    seconds = settings.retry_initial.total_seconds() * 2 ** (attempts - 1)
+    capped = min(seconds, settings.retry_max.total_seconds())
+    return timedelta(seconds=capped * random.uniform(0.8, 1.0))
+
+
+async def recover_due(ports: WebhookPorts, limit: int = 200) -> int:
+    """Sends again the pending notifications whose time came: a lease that lapsed (its job
+    died), a job lost with Redis. Each try counts."""
+    async with unit_of_work(ports.sessionmaker, ports.queue) as session:
+        due = (
+            await session.scalars(
+                select(WebhookNotification)
+                .where(
+                    WebhookNotification.status == NotificationStatus.PENDING,
+                    WebhookNotification.due_at < func.now(),
+                )
+                .order_by(WebhookNotification.due_at)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+        for notification in due:
+            if notification.lease_owner is not None:  # its job died holding it
+                notification.attempts += 1
+                notification.lease_owner = None
+                notification.last_error = "its worker stopped before it finished"
+            if notification.attempts >= ports.settings.max_attempts:
+                notification.status = NotificationStatus.FAILED
+                notification.due_at = None
+                notification.processed_at = datetime.now(UTC)
+                continue
+            notification.due_at = func.now() + intake.START_WITHIN
+            intake.send(session, notification.id, attempt=notification.attempts, again=True)
+    return len(due)

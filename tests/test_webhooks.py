@@ -1,0 +1,234 @@
+"""Intercom's webhooks in: verified before anything is read, stored once by id, acknowledged at
+once, applied by a job as the integration's settings say. The sandbox signs and sends them (as
+Intercom does, with the app's client secret) to the API process; a worker applies them."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.domain.models import Customer, NotificationStatus, WebhookNotification
+from app.domain.scope import AccountScope
+from intercom_sandbox.webhooks import notification, sign
+from tests.fixtures.factories import Tenant, connect_workspace, segments_of
+from tests.test_end_to_end import sandbox_contacts, sync_segment
+from tests.test_removals_api import users_with_a_unique_email
+
+APP_SECRET = "sandbox-oauth-secret"
+PATH = "/v1/webhooks/intercom"
+
+
+def signed(event: dict[str, Any], secret: str = APP_SECRET) -> tuple[bytes, dict[str, str]]:
+    body = orjson.dumps(event)
+    return body, {"Content-Type": "application/json", "X-Hub-Signature": sign(body, secret)}
+
+
+async def stored(
+    sessionmaker: async_sessionmaker[AsyncSession], notification_id: str
+) -> list[WebhookNotification]:
+    async with sessionmaker() as session:
+        rows = await session.scalars(
+            select(WebhookNotification).where(
+                WebhookNotification.notification_id == notification_id
+            )
+        )
+        return list(rows)
+
+
+async def test_intercom_s_url_check_is_answered(http: httpx.AsyncClient) -> None:
+    assert (await http.head(PATH)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [None, "", "sha1=" + "0" * 40, "sha256=abc", "sha1=zz", "é", "x" * 99],
+    ids=["missing", "empty", "wrong", "other-scheme", "not-hex", "non-ascii", "long"],
+)
+async def test_a_bad_or_missing_signature_is_401_and_stores_nothing(
+    http: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession], signature: str | None
+) -> None:
+    event = notification("app", "contact.deleted", {"type": "contact", "id": "c1"})
+    body = orjson.dumps(event)
+    headers: dict[bytes, bytes] = {b"Content-Type": b"application/json"}
+    if signature is not None:
+        headers[b"X-Hub-Signature"] = signature.encode()  # as bytes: é goes out as UTF-8
+    response = await http.post(PATH, content=body, headers=headers)
+
+    assert response.status_code == 401, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["code"] == "signature_invalid"
+    assert await stored(sessionmaker, event["id"]) == []
+
+
+async def test_a_body_signed_with_another_secret_or_changed_after_signing_is_refused(
+    http: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    event = notification("app", "contact.deleted", {"type": "contact", "id": "c1"})
+    body, headers = signed(event, secret="not-the-app-secret")
+    assert (await http.post(PATH, content=body, headers=headers)).status_code == 401
+    body, headers = signed(event)
+    tampered = body.replace(b'"c1"', b'"c2"')
+    assert (await http.post(PATH, content=tampered, headers=headers)).status_code == 401
+    assert await stored(sessionmaker, event["id"]) == []
+
+
+async def test_a_notification_is_stored_once_and_a_replay_is_acknowledged_and_ignored(
+    http: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    event = notification("no-such-app", "ping", {"type": "ping", "message": "hi"})
+    body, headers = signed(event)
+
+    first = await http.post(PATH, content=body, headers=headers)
+    again = await http.post(PATH, content=body, headers=headers)
+
+    assert first.status_code == again.status_code == 200
+    assert (first.json(), again.json()) == (
+        {"id": event["id"], "duplicate": False},
+        {"id": event["id"], "duplicate": True},
+    )
+    [row] = await stored(sessionmaker, event["id"])
+    assert row.body == body  # exactly as signed
+
+
+async def test_unknown_topics_are_stored_and_ignored(
+    http: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    event = notification("app", "conversation.user.created", {"type": "conversation"})
+    body, headers = signed(event)
+    assert (await http.post(PATH, content=body, headers=headers)).status_code == 200
+    [row] = await stored(sessionmaker, event["id"])
+    assert row.status == NotificationStatus.IGNORED
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (b"not json", "body"),
+        (b"[1, 2]", "body"),
+        (b'{"topic": "ping", "app_id": "a"}', "id"),
+        (b'{"id": "n1", "topic": 7, "app_id": "a"}', "topic"),
+        (b'{"id": "n\\u0000", "topic": "ping", "app_id": "a"}', "id"),
+        (b'{"id": "' + b"n" * 200 + b'", "topic": "ping", "app_id": "a"}', "id"),
+    ],
+    ids=["not-json", "array", "no-id", "topic-not-string", "nul-in-id", "id-too-long"],
+)
+async def test_a_signed_body_that_is_no_notification_is_422_naming_the_field(
+    http: httpx.AsyncClient, body: bytes, field: str
+) -> None:
+    headers = {"Content-Type": "application/json", "X-Hub-Signature": sign(body, APP_SECRET)}
+    response = await http.post(PATH, content=body, headers=headers)
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "notification_invalid"
+    assert response.json()["errors"][0]["field"] == field
+
+
+async def test_a_body_over_the_cap_is_refused(http: httpx.AsyncClient) -> None:
+    event = notification("app", "ping", {"type": "ping", "message": "x" * 300_000})
+    body, headers = signed(event)
+    response = await http.post(PATH, content=body, headers=headers)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "body"
+
+
+# -- end to end: the sandbox sends, the worker applies ---------------------------------------
+
+
+@pytest.fixture
+async def webhooks_to_api(api_url: str, sandbox_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """The sandbox posts its notifications to the API process; put back afterwards."""
+    async with httpx.AsyncClient(base_url=f"{sandbox_url}/_sandbox", timeout=30) as sandbox:
+        await sandbox.put(
+            "/webhooks", json={"url": f"{api_url}{PATH}", "enabled": True, "retry_delay_s": 1}
+        )
+        try:
+            yield sandbox
+        finally:
+            await sandbox.put("/webhooks", json={"url": None, "enabled": True})
+            await sandbox.post("/reset", json={})
+
+
+async def customer(
+    sessionmaker: async_sessionmaker[AsyncSession], account: AccountScope, email: str
+) -> Customer | None:
+    async with sessionmaker() as session:
+        found: Customer | None = await session.scalar(
+            select(Customer).where(
+                Customer.account_id == account.id, func.lower(Customer.email) == email
+            )
+        )
+        return found
+
+
+async def eventually(check: Any, timeout_s: float = 15) -> Any:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        result = await check()
+        if result or time.monotonic() > deadline:
+            return result
+        await asyncio.sleep(0.1)
+
+
+@pytest.mark.usefixtures("worker")
+async def test_deleted_archived_and_unsubscribed_contacts_change_customers_within_seconds(
+    http: httpx.AsyncClient,
+    tenant: Tenant,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    sandbox_url: str,
+    sandbox_workspaces: list[dict[str, Any]],
+    webhooks_to_api: httpx.AsyncClient,
+) -> None:
+    workspace = sandbox_workspaces[0]
+    integration = await connect_workspace(http, tenant, workspace["access_token"])
+    settings = await http.put(
+        f"/v1/integrations/{integration['id']}/settings",
+        json={"on_deleted_in_intercom": "delete", "on_unsubscribed_in_intercom": "unsubscribe"},
+        headers=tenant.headers,
+    )
+    assert settings.status_code == 200, settings.text
+    users = next(
+        s for s in await segments_of(http, tenant, integration["id"]) if s["kind"] == "users"
+    )
+    await sync_segment(http, tenant, users["id"])
+    account = AccountScope(uuid.UUID(str(tenant.account_id)))
+    candidates = [
+        c
+        for c in users_with_a_unique_email(await sandbox_contacts(sandbox_url, workspace["app_id"]))
+        if not c.get("unsubscribed_from_emails")
+    ]
+    deleted, archived, unsubscribed = candidates[:3]
+    for contact in (deleted, archived, unsubscribed):
+        email = contact["email"].strip().lower()
+        assert await customer(sessionmaker, account, email) is not None
+
+    for kind, contact in (("delete", deleted), ("archive", archived)):
+        await webhooks_to_api.post(
+            f"/workspaces/{workspace['app_id']}/mutations",
+            json={"kind": kind, "contact_id": contact["id"]},
+        )
+    await webhooks_to_api.post(
+        f"/workspaces/{workspace['app_id']}/mutations",
+        json={"kind": "unsubscribe", "contact_id": unsubscribed["id"]},
+    )
+
+    async def applied() -> bool:
+        gone = [
+            await customer(sessionmaker, account, c["email"].strip().lower())
+            for c in (deleted, archived)
+        ]
+        left = await customer(sessionmaker, account, unsubscribed["email"].strip().lower())
+        return gone == [None, None] and left is not None and left.unsubscribed_at is not None
+
+    started = time.monotonic()
+    assert await eventually(applied), "the webhooks did not change the customers"
+    assert time.monotonic() - started < 15
+    deliveries = (await webhooks_to_api.get("/webhooks/deliveries")).json()
+    assert {d["status"] for d in deliveries} == {200}
