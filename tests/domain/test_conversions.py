@@ -12,6 +12,7 @@ from app.domain.mapping.conversions import (
     ConversionFailed,
     conversion_for,
     convert,
+    converter,
 )
 from app.domain.properties.catalog import PropertyType
 
@@ -97,3 +98,42 @@ def test_the_table_has_exactly_the_documented_pairs() -> None:
 )
 def test_other_pairs_have_no_conversion(intercom_type: str, property_type: PropertyType) -> None:
     assert conversion_for(intercom_type, property_type) is None
+
+
+EDGE_VALUES: list[Any] = [
+    0,
+    1,
+    -1,
+    1_700_000_000,
+    1_700_000_000.75,
+    -62135596800,
+    -62135596801,
+    253402300799,
+    253402300800,
+    2**63,
+    float("nan"),
+    float("inf"),
+    True,
+    False,
+    "",
+    " 42 ",
+    "2026-11-30",
+    "é",
+    [],
+    {},
+]
+
+
+@pytest.mark.parametrize("conversion", list(Conversion))
+def test_a_resolved_converter_answers_exactly_what_convert_does(conversion: Conversion) -> None:
+    fast = converter(conversion)
+    for value in EDGE_VALUES:
+        try:
+            expected: Any = ("value", convert(conversion, value))
+        except ConversionFailed:
+            expected = ("failed",)
+        try:
+            got: Any = ("value", fast(value))
+        except ConversionFailed:
+            got = ("failed",)
+        assert got == expected, (conversion, value)

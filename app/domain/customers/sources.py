@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class IncomingSource:
     """What one Intercom contact would make of its customer, ready for the database: every value
     already checked (lengths, NUL, JSON) by the sync pipeline."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 import enum
 import math
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from app.domain.properties.catalog import PropertyType
@@ -90,6 +90,28 @@ def convert(conversion: Conversion, value: Any) -> Any:
             if isinstance(value, str):
                 return _parse_date(value)
     raise ConversionFailed(f"a {type(value).__name__} cannot be converted by {conversion}")
+
+
+def _text(value: Any) -> Any:
+    return value if type(value) is str else convert(Conversion.TEXT, value)
+
+
+_EPOCH = datetime(1970, 1, 1)
+
+
+def _date_from_unix(value: Any) -> Any:
+    # Integer seconds of years 1..9999: the common case, without an aware datetime.
+    if type(value) is int and -62135596800 <= value < 253402300800:
+        return (_EPOCH + timedelta(seconds=value)).isoformat() + "Z"
+    return convert(Conversion.DATE_FROM_UNIX, value)
+
+
+_FAST: dict[Conversion, Any] = {Conversion.TEXT: _text, Conversion.DATE_FROM_UNIX: _date_from_unix}
+
+
+def converter(conversion: Conversion) -> Any:
+    """`convert` for one conversion, resolved once (a batch's mapper calls it per value)."""
+    return _FAST.get(conversion) or (lambda value: convert(conversion, value))
 
 
 def _finite(number: float) -> float:

@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from app.domain.mapping.config import RunConfig
-from app.domain.mapping.conversions import ConversionFailed, convert
+from app.domain.mapping.conversions import ConversionFailed, convert, converter
 from app.domain.properties.catalog import Target
 from app.intercom.models import Contact, Location
 
@@ -29,7 +29,7 @@ MAX_CONTACT_ID = 64
 MAX_PROPERTIES_BYTES = 64 * 1024
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class MappedCustomer:
     email: str
     name: str | None
@@ -85,6 +85,13 @@ def _getter(name: str) -> Callable[[Contact], Any]:
     if name.startswith(_CUSTOM):
         key = name.removeprefix(_CUSTOM)
         return lambda contact: contact.custom_attributes.get(key)
+    if name.startswith(_LOCATION):
+        field = name.removeprefix(_LOCATION)
+        if field not in Location.model_fields:
+            return lambda contact: None
+        return lambda contact: (
+            None if contact.location is None else getattr(contact.location, field)
+        )
     if name.startswith(_LOCATION) or not (
         name in Contact.model_fields and name not in _NOT_ATTRIBUTES
     ):
@@ -106,6 +113,10 @@ class Mapper:
             (_getter(entry.attribute), entry.conversion, entry.target, entry.property)
             for entry in config.mapping
             if entry.target != Target.EMAIL
+        ]
+        self._fast = [
+            (get, converter(conversion), target is Target.PROPERTIES, target is Target.NAME, key)
+            for get, conversion, target, key in self._others
         ]
 
     def map(self, contact: Contact) -> MappedCustomer:
@@ -157,16 +168,19 @@ class Mapper:
         name: str | None = None
         phone: str | None = None
         properties: dict[str, Any] = {}
-        for get, conversion, target, key in self._others:
+        for get, conv, is_property, is_name, key in self._fast:
+            raw = get(contact)
+            if raw is None:
+                continue
             try:
-                value = convert(conversion, get(contact))
+                value = conv(raw)
             except ConversionFailed:
                 raise Fail(f"conversion_failed:{key}") from None
             if value is None:
                 continue
-            if target == Target.PROPERTIES:
+            if is_property:
                 properties[key] = value
-            elif target == Target.NAME:
+            elif is_name:
                 name = value.strip() or None
             else:
                 phone = value.strip() or None
