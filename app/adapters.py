@@ -85,7 +85,11 @@ class Adapters:
     def webhooks(self) -> WebhookPorts:
         """What processing webhook notifications needs."""
         return WebhookPorts(
-            sessionmaker=self.sessionmaker, queue=self.queue, settings=WebhookSettings()
+            sessionmaker=self.sessionmaker,
+            queue=self.queue,
+            intercom=self.intercom,
+            cipher=self.cipher,
+            settings=WebhookSettings(),
         )
 
     def refresher(self) -> RefreshPorts:

@@ -134,6 +134,9 @@ class SequentialWorkspace:
     async def contact_exists(self, contact_id: str) -> bool:
         return await self.inner.contact_exists(contact_id)
 
+    async def contact_segment_ids(self, contact_id: str) -> set[str]:
+        return await self.inner.contact_segment_ids(contact_id)
+
     async def list_data_attributes(self, *, include_archived: bool = False) -> list[DataAttribute]:
         return await self.inner.list_data_attributes(include_archived=include_archived)
 

@@ -8,6 +8,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -16,10 +17,16 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.domain.models import Customer, NotificationStatus, WebhookNotification
+from app.domain.models import (
+    Customer,
+    CustomerSource,
+    NotificationStatus,
+    SegmentMember,
+    WebhookNotification,
+)
 from app.domain.scope import AccountScope
 from intercom_sandbox.webhooks import notification, sign
-from tests.fixtures.factories import Tenant, connect_workspace, segments_of
+from tests.fixtures.factories import Tenant, connect_workspace, create_tenant, segments_of
 from tests.test_end_to_end import sandbox_contacts, sync_segment
 from tests.test_removals_api import users_with_a_unique_email
 
@@ -232,3 +239,98 @@ async def test_deleted_archived_and_unsubscribed_contacts_change_customers_withi
     assert time.monotonic() - started < 15
     deliveries = (await webhooks_to_api.get("/webhooks/deliveries")).json()
     assert {d["status"] for d in deliveries} == {200}
+
+
+@pytest.mark.usefixtures("worker")
+async def test_created_updated_and_merged_contacts_are_written_for_the_auto_synced_lists(
+    http: httpx.AsyncClient,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    sandbox_url: str,
+    sandbox_workspaces: list[dict[str, Any]],
+    webhooks_to_api: httpx.AsyncClient,
+) -> None:
+    tenant = await create_tenant(sessionmaker, nps_campaigns=2)
+    account = AccountScope(uuid.UUID(str(tenant.account_id)))
+    workspace = sandbox_workspaces[0]
+    integration = await connect_workspace(http, tenant, workspace["access_token"])
+    lists = await segments_of(http, tenant, integration["id"])
+    for kind in ("users", "leads"):
+        main = next(s for s in lists if s["kind"] == kind)
+        switched = await http.patch(
+            f"/v1/segments/{main['id']}",
+            json={"auto_sync": True, "use_default_mapping": True},
+            headers=tenant.headers,
+        )
+        assert switched.status_code == 200, switched.text
+        await sync_segment(http, tenant, main["id"])
+    app_id = workspace["app_id"]
+
+    async def mutate(kind: str, contact_id: str | None = None) -> dict[str, Any]:
+        response = await webhooks_to_api.post(
+            f"/workspaces/{app_id}/mutations", json={"kind": kind, "contact_id": contact_id}
+        )
+        assert response.status_code == 200, response.text
+        item: dict[str, Any] = response.json()["changes"][0]["item"]
+        return item
+
+    # Created: a new contact with an email becomes a customer, without a sync.
+    created = await mutate("create")
+    while not (created.get("email") or "").strip():
+        created = await mutate("create")
+    email = created["email"].strip().lower()
+    assert await eventually(lambda: customer(sessionmaker, account, email)), "not created"
+
+    # Updated: the customer takes the contact's new values.
+    contacts = users_with_a_unique_email(await sandbox_contacts(sandbox_url, app_id))
+    changed = await mutate("update", contacts[0]["id"])
+
+    async def renamed() -> bool:
+        found = await customer(sessionmaker, account, changed["email"].strip().lower())
+        return found is not None and found.name == changed["name"]
+
+    assert await eventually(renamed), "not updated"
+
+    # Merged: a lead of the same email as a user disappears into the user: one customer, the
+    # user's values, linked to the user's contact only.
+    leads = [
+        c
+        for c in await sandbox_contacts(sandbox_url, app_id)
+        if c["role"] == "lead" and (c.get("email") or "").strip()
+    ]
+    lead = leads[0]
+    merged = await mutate("merge", lead["id"])
+    survivor = merged["id"]
+
+    async def lead_gone() -> bool:
+        async with sessionmaker() as session:
+            sources = set(
+                await session.scalars(
+                    select(CustomerSource.intercom_contact_id).where(
+                        CustomerSource.account_id == account.id,
+                        CustomerSource.intercom_contact_id.in_([lead["id"], survivor]),
+                    )
+                )
+            )
+        return sources == {survivor}
+
+    assert await eventually(lead_gone), "the merged lead is still a source"
+    async with sessionmaker() as session:
+        members = set(
+            await session.scalars(
+                select(SegmentMember.intercom_contact_id).where(
+                    SegmentMember.account_id == account.id,
+                    SegmentMember.intercom_contact_id.in_([lead["id"], survivor]),
+                )
+            )
+        )
+    assert members == {survivor}
+    async with sessionmaker() as session:
+        outcomes = (
+            await session.scalars(
+                select(WebhookNotification.status).where(
+                    WebhookNotification.app_id == app_id,
+                    WebhookNotification.received_at > func.now() - timedelta(minutes=5),
+                )
+            )
+        ).all()
+    assert NotificationStatus.FAILED not in outcomes

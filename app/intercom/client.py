@@ -40,6 +40,7 @@ from app.intercom.errors import (
 from app.intercom.models import (
     ContactList,
     ContactRef,
+    ContactSegmentList,
     DataAttribute,
     DataAttributeList,
     ErrorList,
@@ -201,6 +202,15 @@ class WorkspaceClient:
         except IntercomNotFound:
             return False
         return True
+
+    async def contact_segment_ids(self, contact_id: str) -> set[str]:
+        """The ids of the saved segments the contact is in (what a webhook cannot tell)."""
+        if not contact_id or not contact_id.isprintable():
+            raise IntercomError(f"cannot ask Intercom about contact id {contact_id!r}")
+        result = await self._request(
+            "GET", f"/contacts/{quote(contact_id, safe='')}/segments", model=ContactSegmentList
+        )
+        return {segment.id for segment in result.data}
 
     async def count_contacts(self, query: Mapping[str, Any]) -> int:
         body = {"query": query, "pagination": {"per_page": 1}}

@@ -223,6 +223,13 @@ class SegmentList(IntercomModel):
     segments: list[Segment]
 
 
+class ContactSegmentList(IntercomModel):
+    """GET /contacts/{id}/segments: the saved segments the contact is in now."""
+
+    type: str = "list"
+    data: list[Segment]
+
+
 class DataAttribute(IntercomModel):
     type: str = "data_attribute"
     id: int | None = None  # custom attributes only

@@ -66,6 +66,9 @@ class FakeWorkspace:
         self.usage.requests += 1
         return contact_id in self.existing
 
+    async def contact_segment_ids(self, contact_id: str) -> set[str]:
+        return {key for key, members in self.segments.items() if contact_id in members}
+
     async def count_contacts(self, query: Mapping[str, Any]) -> int:
         self.usage.requests += 1
         if self.listing_failure is not None:

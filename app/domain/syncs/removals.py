@@ -87,6 +87,32 @@ async def link(
         )
 
 
+_JOIN = text(
+    """
+    INSERT INTO segment_members AS m (segment_id, intercom_contact_id, account_id, last_seen_run_id)
+    SELECT :segment_id, contact_id, :account_id, NULL
+    FROM unnest(CAST(:contact_ids AS text[])) AS contact_id
+    ON CONFLICT (segment_id, intercom_contact_id) DO NOTHING
+    """
+)
+
+
+async def join(
+    session: AsyncSession, account: AccountScope, segment_id: uuid.UUID, contact_ids: Sequence[str]
+) -> None:
+    """Marks contacts members of the list outside any run (a webhook): seen by no run, so a
+    run that does not read them checks them, and one that already saw them is left as it is."""
+    if contact_ids:
+        await session.execute(
+            _JOIN,
+            {
+                "segment_id": segment_id,
+                "account_id": account.id,
+                "contact_ids": sorted(set(contact_ids)),
+            },
+        )
+
+
 async def unseen(
     session: AsyncSession,
     account: AccountScope,

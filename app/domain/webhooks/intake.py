@@ -39,6 +39,13 @@ HANDLED_TOPICS = frozenset(
         "contact.archived",
         "contact.archive",  # the 2.5 docs' spelling
         "contact.unsubscribed",
+        "contact.user.created",
+        "contact.lead.created",
+        "contact.user.updated",
+        "contact.lead.updated",
+        "contact.lead.signed_up",
+        "contact.email.updated",
+        "contact.merged",
     }
 )
 

@@ -23,23 +23,38 @@ from typing import Any
 
 import orjson
 import structlog
+from pydantic import ValidationError
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.domain.customers.repository import CustomerRepository
+from app.domain.integrations import service as integration_service
 from app.domain.integrations import settings_service as integration_settings
 from app.domain.integrations.settings import OnUnsubscribedInIntercom
 from app.domain.models import Integration, NotificationStatus, WebhookNotification
 from app.domain.models.integrations import CONNECTED
 from app.domain.outbox.service import unit_of_work
-from app.domain.ports import JobQueue
+from app.domain.ports import IntercomGateway, JobQueue, SecretCipher
 from app.domain.scope import AccountScope
 from app.domain.syncs import removals
-from app.domain.webhooks import intake
+from app.domain.webhooks import contacts, intake
+from app.intercom.models import Contact
 
 log = structlog.get_logger(__name__)
 
 GONE_TOPICS = frozenset({"contact.deleted", "contact.archived", "contact.archive"})
+# The item is the contact as it is now: written for the auto-synced lists that hold it.
+CHANGED_TOPICS = frozenset(
+    {
+        "contact.user.created",
+        "contact.lead.created",
+        "contact.user.updated",
+        "contact.lead.updated",
+        "contact.lead.signed_up",
+        "contact.email.updated",
+    }
+)
+MERGED_TOPIC = "contact.merged"
 
 
 @dataclass(frozen=True)
@@ -54,6 +69,8 @@ class WebhookSettings:
 class WebhookPorts:
     sessionmaker: async_sessionmaker[AsyncSession]
     queue: JobQueue
+    intercom: IntercomGateway
+    cipher: SecretCipher
     settings: WebhookSettings
 
 
@@ -101,6 +118,21 @@ async def _apply(ports: WebhookPorts, notification: WebhookNotification) -> str:
     contact_id = item.get("id") if isinstance(item, dict) else None
     if not isinstance(contact_id, str) or not contact_id or len(contact_id) > 64:
         raise NotificationUnusable(f"{notification.topic} without a usable contact id")
+    contact: Contact | None = None
+    if notification.topic in CHANGED_TOPICS or notification.topic == MERGED_TOPIC:
+        try:
+            contact = Contact.model_validate(item)
+        except ValidationError as exc:
+            fields = sorted({str(error["loc"][0]) for error in exc.errors() if error["loc"]})
+            raise NotificationUnusable(
+                f"{notification.topic}: invalid contact fields {', '.join(fields)[:200]}"
+            ) from None
+    merged_from = None
+    if notification.topic == MERGED_TOPIC:
+        raw_from = item.get("merged_from")
+        merged_from = raw_from.get("id") if isinstance(raw_from, dict) else None
+        if not isinstance(merged_from, str) or not merged_from or len(merged_from) > 64:
+            raise NotificationUnusable("contact.merged without a usable merged_from id")
     async with ports.sessionmaker() as session:
         integrations = (
             await session.execute(
@@ -114,18 +146,28 @@ async def _apply(ports: WebhookPorts, notification: WebhookNotification) -> str:
     for integration_id, account_id in integrations:
         async with unit_of_work(ports.sessionmaker, ports.queue) as session:
             done = await _apply_to(
-                session, AccountScope(account_id), integration_id, notification, contact_id
+                ports,
+                session,
+                AccountScope(account_id),
+                integration_id,
+                notification,
+                contact_id,
+                contact,
+                merged_from,
             )
         outcomes.append(f"{integration_id}: {done}")
     return "; ".join(outcomes) or "no connected integration"
 
 
 async def _apply_to(
+    ports: WebhookPorts,
     session: AsyncSession,
     account: AccountScope,
     integration_id: uuid.UUID,
     notification: WebhookNotification,
     contact_id: str,
+    contact: Contact | None,
+    merged_from: str | None,
 ) -> str:
     # Locked, as a disconnect or a settings change would: neither happens half-way through.
     integration = await session.scalar(
@@ -136,10 +178,40 @@ async def _apply_to(
     if integration is None or integration.status != CONNECTED:
         return "disconnected meanwhile"
     customers = CustomerRepository(session)
-    if notification.intercom_created_at is not None and await customers.sources_newer_than(
-        account, integration_id, [contact_id], notification.intercom_created_at
+    # What the notification knows of the contact dates from its contact's updated_at, else
+    # from when it was sent.
+    as_of = contact.updated_at if contact is not None else None
+    as_of = as_of if as_of is not None else notification.intercom_created_at
+    if as_of is not None and await customers.sources_newer_than(
+        account, integration_id, [contact_id], as_of
     ):
         return "older than the last sync of the contact: nothing changed"
+    if contact is not None:
+        found: set[str] | None = None
+
+        async def segment_ids() -> set[str]:
+            nonlocal found
+            if found is None:
+                workspace = integration_service.workspace_for(
+                    integration, ports.intercom, ports.cipher
+                )
+                found = await workspace.contact_segment_ids(contact_id)
+            return found
+
+        prefix = ""
+        if merged_from is not None:
+            await contacts.contact_merged(
+                session,
+                account,
+                integration_id,
+                merged_from,
+                contact_id,
+                integration_settings.parse(integration.settings).on_deleted_in_intercom,
+            )
+            prefix = f"merged from {merged_from}; "
+        return prefix + await contacts.contact_changed(
+            session, account, integration, contact, segment_ids
+        )
     settings = integration_settings.parse(integration.settings)
     if notification.topic in GONE_TOPICS:
         on_deleted = settings.on_deleted_in_intercom
