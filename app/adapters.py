@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.config import Settings
 from app.crypto import SecretBox
 from app.db import create_engine, create_sessionmaker
+from app.domain.events.sending import EventPorts, EventSettings
 from app.domain.ports import JobQueue
 from app.domain.refresh.service import RefreshPorts, RefreshSettings
 from app.domain.syncs.events import RunWatchers
@@ -80,6 +81,16 @@ class Adapters:
             intercom=self.intercom,
             cipher=self.cipher,
             settings=sync_settings(self.settings),
+        )
+
+    def events(self) -> EventPorts:
+        """What sending events to Intercom needs."""
+        return EventPorts(
+            sessionmaker=self.sessionmaker,
+            queue=self.queue,
+            intercom=self.intercom,
+            cipher=self.cipher,
+            settings=EventSettings(),
         )
 
     def webhooks(self) -> WebhookPorts:

@@ -137,6 +137,18 @@ class SequentialWorkspace:
     async def contact_segment_ids(self, contact_id: str) -> set[str]:
         return await self.inner.contact_segment_ids(contact_id)
 
+    async def create_event(
+        self,
+        *,
+        event_name: str,
+        created_at: int,
+        contact_id: str,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> None:
+        await self.inner.create_event(
+            event_name=event_name, created_at=created_at, contact_id=contact_id, metadata=metadata
+        )
+
     async def list_data_attributes(self, *, include_archived: bool = False) -> list[DataAttribute]:
         return await self.inner.list_data_attributes(include_archived=include_archived)
 

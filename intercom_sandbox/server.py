@@ -486,6 +486,13 @@ def create_app(sandbox: Sandbox) -> Starlette:
             return error_response(404, "not_found", "User Not Found")
         # INTERCOM.md §5: keys past the first 10 are ignored, not refused.
         kept = dict(list(metadata.items())[:MAX_EVENT_METADATA_KEYS])
+        # INTERCOM.md §5: one event per contact, name and created_at; a repeat is still a 202
+        # (and still counts against the rate limit), but is not recorded again.
+        key = (contact["id"], name, created_at)
+        if key in workspace.event_keys:
+            workspace.repeated_events += 1
+            return Response(status_code=202)
+        workspace.event_keys.add(key)
         workspace.events.append(
             {
                 "event_name": name,

@@ -66,6 +66,9 @@ class Workspace:
     archived: dict[str, dict[str, Any]] = field(default_factory=dict)
     merged_into: dict[str, str] = field(default_factory=dict)
     events: list[dict[str, Any]] = field(default_factory=list)
+    # Intercom's de-duplication key of each recorded event, and the repeats it absorbed.
+    event_keys: set[tuple[str, str, int]] = field(default_factory=set)
+    repeated_events: int = 0
     version: int = 0
     rate: RateWindow = field(default_factory=RateWindow)
     _rendered: dict[str, bytes] = field(default_factory=dict)

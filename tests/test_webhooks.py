@@ -334,3 +334,22 @@ async def test_created_updated_and_merged_contacts_are_written_for_the_auto_sync
             )
         ).all()
     assert NotificationStatus.FAILED not in outcomes
+
+
+@pytest.mark.usefixtures("worker")
+async def test_a_notification_without_a_usable_item_fails_at_once_with_its_reason(
+    http: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    event = notification("app", "contact.deleted", {"type": "contact"})
+    event["data"] = "oops"
+    body, headers = signed(event)
+    assert (await http.post(PATH, content=body, headers=headers)).status_code == 200
+
+    async def given_up() -> WebhookNotification | None:
+        [row] = await stored(sessionmaker, event["id"])
+        return row if row.status == NotificationStatus.FAILED else None
+
+    row = await eventually(given_up)
+    assert row is not None, "still pending"
+    assert row.attempts == 0  # not retried: retrying cannot help
+    assert "data.item" in (row.last_error or "")

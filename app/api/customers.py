@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -7,7 +8,7 @@ from fastapi import APIRouter, Query
 from app.api.deps import AccountDep, SessionDep
 from app.api.problems import problem_responses
 from app.domain.customers import service as customer_service
-from app.domain.customers.schemas import CustomerPage
+from app.domain.customers.schemas import CustomerDetail, CustomerPage
 from app.domain.pagination import MAX_CURSOR_LENGTH
 
 router = APIRouter(tags=["customers"])
@@ -31,5 +32,67 @@ async def list_customers(
         str | None,
         Query(min_length=1, max_length=100, description="Only customers with this tag."),
     ] = None,
+    subscribed: Annotated[
+        bool | None,
+        Query(description="Only customers subscribed to surveys (true) or unsubscribed (false)."),
+    ] = None,
+    integration_id: Annotated[
+        uuid.UUID | None,
+        Query(description="Only customers that came from this integration's workspace."),
+    ] = None,
+    segment_id: Annotated[
+        uuid.UUID | None,
+        Query(description="Only customers with a contact in this list or segment."),
+    ] = None,
 ) -> CustomerPage:
-    return await customer_service.list_page(session, account, cursor=cursor, limit=limit, tag=tag)
+    return await customer_service.list_page(
+        session,
+        account,
+        cursor=cursor,
+        limit=limit,
+        tag=tag,
+        subscribed=subscribed,
+        integration_id=integration_id,
+        segment_id=segment_id,
+    )
+
+
+@router.get(
+    "/customers/{customer_id}",
+    response_model=CustomerDetail,
+    responses=problem_responses(401, 404, 422),
+    summary="A customer, with the Intercom contacts and lists it came from",
+)
+async def get_customer(
+    customer_id: uuid.UUID, account: AccountDep, session: SessionDep
+) -> CustomerDetail:
+    return await customer_service.detail(session, account, customer_id)
+
+
+@router.post(
+    "/customers/{customer_id}/unsubscribe",
+    response_model=CustomerDetail,
+    responses=problem_responses(401, 404, 422),
+    summary="Unsubscribe a customer from surveys",
+    description="Idempotent. The first time, each integration the customer came from whose "
+    "settings enable `event_on_survey_unsubscribe` gets an event for the contact, sent by a job "
+    "(see the customer's `events`).",
+)
+async def unsubscribe_customer(
+    customer_id: uuid.UUID, account: AccountDep, session: SessionDep
+) -> CustomerDetail:
+    return await customer_service.unsubscribe(session, account, customer_id)
+
+
+@router.delete(
+    "/customers/{customer_id}",
+    status_code=204,
+    responses=problem_responses(401, 404, 422),
+    summary="Delete a customer",
+    description="Its sources, tags and list links go with it. Each integration it came from "
+    "whose settings enable `event_on_customer_deleted` gets an event for the contact, sent by "
+    "a job (`GET /v1/integrations/{id}/events`). A later sync of a list that still holds the "
+    "contact imports it again.",
+)
+async def delete_customer(customer_id: uuid.UUID, account: AccountDep, session: SessionDep) -> None:
+    await customer_service.delete(session, account, customer_id)

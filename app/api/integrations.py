@@ -8,6 +8,8 @@ from fastapi import APIRouter, Depends, Query, Response, status
 
 from app.api.deps import AccountDep, AdaptersDep, SessionDep
 from app.api.problems import problem_responses
+from app.domain.events import queries as event_queries
+from app.domain.events.queries import IntercomEventPage
 from app.domain.integrations import disconnect as integration_disconnect
 from app.domain.integrations import oauth as integration_oauth
 from app.domain.integrations import service as integration_service
@@ -22,6 +24,7 @@ from app.domain.integrations.schemas import (
     OAuthStart,
     OAuthStarted,
 )
+from app.domain.pagination import MAX_CURSOR_LENGTH
 from app.intercom.oauth import IntercomOAuth
 
 router = APIRouter(tags=["integrations"])
@@ -194,4 +197,29 @@ async def disconnect_integration(
     )
     return IntegrationDisconnected(
         cancelled_syncs=result.cancelled_syncs, deleted_customers=result.deleted_customers
+    )
+
+
+@router.get(
+    "/integrations/{integration_id}/events",
+    response_model=IntercomEventPage,
+    responses=problem_responses(401, 404, 422),
+    summary="Events sent to the workspace's contacts, newest first",
+    description="Events for Intercom written when a customer unsubscribed from surveys or was "
+    "deleted here (as the integration's settings ask): `pending` until a job sends them, "
+    "`sent`, or `failed` with `last_error` (`contact_not_found`, `token_rejected`, …; a "
+    "rejected token also marks the integration `reauth_required`).",
+)
+async def list_integration_events(
+    integration_id: uuid.UUID,
+    account: AccountDep,
+    session: SessionDep,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=MAX_CURSOR_LENGTH, description="`next_cursor` of the previous page."),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> IntercomEventPage:
+    return await event_queries.for_integration(
+        session, account, integration_id, cursor=cursor, limit=limit
     )

@@ -41,6 +41,15 @@ class IntercomWorkspace(Protocol):
 
     async def contact_segment_ids(self, contact_id: str) -> set[str]: ...
 
+    async def create_event(
+        self,
+        *,
+        event_name: str,
+        created_at: int,
+        contact_id: str,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> None: ...
+
     async def list_data_attributes(
         self, *, include_archived: bool = False
     ) -> list[DataAttribute]: ...

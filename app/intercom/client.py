@@ -38,6 +38,7 @@ from app.intercom.errors import (
     IntercomUnexpectedResponse,
 )
 from app.intercom.models import (
+    Accepted,
     ContactList,
     ContactRef,
     ContactSegmentList,
@@ -211,6 +212,25 @@ class WorkspaceClient:
             "GET", f"/contacts/{quote(contact_id, safe='')}/segments", model=ContactSegmentList
         )
         return {segment.id for segment in result.data}
+
+    async def create_event(
+        self,
+        *,
+        event_name: str,
+        created_at: int,
+        contact_id: str,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> None:
+        """POST /events for one contact, by its Intercom id (which leads need, INTERCOM.md §5).
+        Intercom drops a repeat with the same name, contact and `created_at`."""
+        body: dict[str, Any] = {
+            "event_name": event_name,
+            "created_at": created_at,
+            "id": contact_id,
+        }
+        if metadata:
+            body["metadata"] = dict(metadata)
+        await self._request("POST", "/events", json=body, model=Accepted, priority=Priority.BULK)
 
     async def count_contacts(self, query: Mapping[str, Any]) -> int:
         body = {"query": query, "pagination": {"per_page": 1}}

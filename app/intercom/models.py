@@ -28,6 +28,14 @@ class IntercomModel(BaseModel):
         return cls.model_validate_json(raw)
 
 
+class Accepted(IntercomModel):
+    """A 202 with an empty body (POST /events, INTERCOM.md §5): nothing to read."""
+
+    @classmethod
+    def parse_json(cls, raw: bytes) -> Accepted:
+        return cls()
+
+
 class App(IntercomModel):
     id_code: str
     name: str

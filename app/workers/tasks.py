@@ -10,6 +10,8 @@ from typing import Any
 import structlog
 
 from app.adapters import sync_settings
+from app.domain.events import outbox as events_outbox
+from app.domain.events import sending
 from app.domain.outbox import service as outbox
 from app.domain.refresh import service as refresh
 from app.domain.schedule import scheduler
@@ -58,7 +60,12 @@ async def run_partition(job: JobContext, sync_id: str, number: int, generation: 
 @task(intake.PROCESS_JOB, max_tries=1, timeout_s=5 * 60)
 async def process_webhook(job: JobContext, stored_id: int, attempt: int) -> None:
     # One try: a failure is recorded and retried by the notification's own schedule.
-    await processing.process(job.adapters.webhooks(), stored_id, owner=job.worker_id)
+    await processing.process(job.adapters.webhooks(), stored_id, attempt, owner=job.worker_id)
+
+
+@task(events_outbox.SEND_JOB, max_tries=1, timeout_s=2 * 60)
+async def send_event(job: JobContext, event_id: int) -> None:
+    await sending.send(job.adapters.events(), event_id, owner=job.worker_id)
 
 
 # Messages the commit that wrote them has not dispatched within this long are the relay's.
@@ -77,6 +84,7 @@ async def sweep(job: JobContext) -> None:
     )
     purged = await _step("purge", outbox.purge(adapters.sessionmaker, older_than=PURGE_AFTER))
     recovered += await _step("webhooks", processing.recover_due(adapters.webhooks()))
+    recovered += await _step("events", sending.recover_due(adapters.events()))
     if recovered or relayed or purged:
         log.info("maintenance.swept", recovered=recovered, relayed=relayed, purged=purged)
 

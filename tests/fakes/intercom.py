@@ -42,6 +42,8 @@ class FakeWorkspace:
     # Contacts that exist in the workspace without being in `contacts` (left every list read):
     # `contact_exists` finds them and those of `contacts`.
     elsewhere: set[str] = field(default_factory=set)
+    # Events created (POST /events): (name, created_at, contact id, metadata).
+    events: list[tuple[str, int, str, dict[str, Any]]] = field(default_factory=list)
 
     @property
     def existing(self) -> set[str]:
@@ -65,6 +67,16 @@ class FakeWorkspace:
     async def contact_exists(self, contact_id: str) -> bool:
         self.usage.requests += 1
         return contact_id in self.existing
+
+    async def create_event(
+        self,
+        *,
+        event_name: str,
+        created_at: int,
+        contact_id: str,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.events.append((event_name, created_at, contact_id, dict(metadata or {})))
 
     async def contact_segment_ids(self, contact_id: str) -> set[str]:
         return {key for key, members in self.segments.items() if contact_id in members}

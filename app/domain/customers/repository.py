@@ -7,7 +7,7 @@ from sqlalchemy import delete, exists, func, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.customers.sources import BatchWrite, IncomingSource, WriteOptions
-from app.domain.models import Customer, CustomerSource, CustomerTag
+from app.domain.models import Customer, CustomerSource, CustomerTag, Segment, SegmentMember
 from app.domain.scope import AccountScope
 
 # A user over a lead (leads are unverified: anyone can type an email into the Messenger), then the
@@ -336,6 +336,9 @@ class CustomerRepository:
         after: tuple[int, uuid.UUID] | None,
         limit: int,
         tag: str | None = None,
+        subscribed: bool | None = None,
+        integration_id: uuid.UUID | None = None,
+        segment_id: uuid.UUID | None = None,
     ) -> Sequence[Customer]:
         """Customers in the order their transactions began, listing only rows no running
         transaction can still add before: `created_xid` below the snapshot's xmin is final.
@@ -353,6 +356,32 @@ class CustomerRepository:
                     CustomerTag.customer_id == Customer.id,
                     CustomerTag.account_id == account.id,
                     CustomerTag.tag == tag,
+                )
+            )
+        if subscribed is not None:
+            query = query.where(
+                Customer.unsubscribed_at.is_(None)
+                if subscribed
+                else Customer.unsubscribed_at.is_not(None)
+            )
+        if integration_id is not None:
+            query = query.where(
+                exists().where(
+                    CustomerSource.customer_id == Customer.id,
+                    CustomerSource.account_id == account.id,
+                    CustomerSource.integration_id == integration_id,
+                )
+            )
+        if segment_id is not None:
+            query = query.where(
+                exists().where(
+                    CustomerSource.customer_id == Customer.id,
+                    CustomerSource.account_id == account.id,
+                    Segment.id == segment_id,
+                    Segment.account_id == account.id,
+                    CustomerSource.integration_id == Segment.integration_id,
+                    SegmentMember.segment_id == Segment.id,
+                    SegmentMember.intercom_contact_id == CustomerSource.intercom_contact_id,
                 )
             )
         result = await self.session.scalars(

@@ -48,3 +48,46 @@ class CustomerPage(Page[CustomerRead]):
             ]
         }
     )
+
+
+class CustomerList(BaseModel):
+    """A list or segment a contact of the customer belongs to."""
+
+    segment_id: uuid.UUID
+    name: str
+    last_synced_at: datetime | None = Field(
+        description="When the last sync that read the contact in this list started; null when "
+        "only a webhook has put it there so far."
+    )
+
+
+class CustomerContact(BaseModel):
+    """One Intercom contact the customer came from."""
+
+    integration_id: uuid.UUID
+    intercom_contact_id: str
+    role: str = Field(description="`user` or `lead`.")
+    winner: bool = Field(description="The customer's values are this contact's.")
+    changed_at: datetime = Field(description="When a sync or webhook last changed its values.")
+    lists: list[CustomerList]
+
+
+class CustomerEventRead(BaseModel):
+    """An event sent (or to send) to one of the customer's Intercom contacts."""
+
+    id: int
+    integration_id: uuid.UUID
+    intercom_contact_id: str
+    event_name: str
+    status: str = Field(description="`pending`, `sent`, or `failed` (see `last_error`).")
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+
+
+class CustomerDetail(CustomerRead):
+    contacts: list[CustomerContact]
+    events: list[CustomerEventRead] = Field(
+        description="The latest events for Intercom about this customer (at most 20)."
+    )

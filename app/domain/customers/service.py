@@ -2,12 +2,31 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
+from datetime import UTC, datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain.customers.errors import CustomerNotFound
 from app.domain.customers.repository import CustomerRepository
-from app.domain.customers.schemas import CustomerPage, CustomerRead
-from app.domain.models import Customer
+from app.domain.customers.schemas import (
+    CustomerContact,
+    CustomerDetail,
+    CustomerEventRead,
+    CustomerList,
+    CustomerPage,
+    CustomerRead,
+)
+from app.domain.events import outbox as events_outbox
+from app.domain.events.outbox import Cause
+from app.domain.models import (
+    Customer,
+    CustomerSource,
+    IntercomEvent,
+    Segment,
+    SegmentMember,
+    SyncRun,
+)
 from app.domain.pagination import decode_cursor, encode_cursor
 from app.domain.scope import AccountScope
 from app.domain.types import has_control_characters
@@ -21,6 +40,9 @@ async def list_page(
     cursor: str | None,
     limit: int,
     tag: str | None = None,
+    subscribed: bool | None = None,
+    integration_id: uuid.UUID | None = None,
+    segment_id: uuid.UUID | None = None,
 ) -> CustomerPage:
     after: tuple[int, uuid.UUID] | None = None
     if cursor:
@@ -41,7 +63,15 @@ async def list_page(
         # Tags are stored composed (SafeText): "Café" typed either way finds them.
         tag = unicodedata.normalize("NFC", tag.strip())
     repository = CustomerRepository(session)
-    rows = await repository.page_for_account(account, after=after, limit=limit + 1, tag=tag)
+    rows = await repository.page_for_account(
+        account,
+        after=after,
+        limit=limit + 1,
+        tag=tag,
+        subscribed=subscribed,
+        integration_id=integration_id,
+        segment_id=segment_id,
+    )
     page = rows[:limit]
     tags = await repository.tags_of(account, [row.id for row in page])
     next_cursor = None
@@ -66,3 +96,106 @@ def to_read(customer: Customer, tags: list[str]) -> CustomerRead:
         created_at=customer.created_at,
         updated_at=customer.updated_at,
     )
+
+
+async def get(
+    session: AsyncSession, account: AccountScope, customer_id: uuid.UUID, *, lock: bool = False
+) -> Customer:
+    query = select(Customer).where(Customer.id == customer_id, Customer.account_id == account.id)
+    if lock:
+        query = query.with_for_update()
+    customer = await session.scalar(query)
+    if customer is None:
+        raise CustomerNotFound(customer_id)
+    return customer
+
+
+async def detail(
+    session: AsyncSession, account: AccountScope, customer_id: uuid.UUID
+) -> CustomerDetail:
+    customer = await get(session, account, customer_id)
+    tags = await CustomerRepository(session).tags_of(account, [customer.id])
+    sources = (
+        await session.scalars(
+            select(CustomerSource)
+            .where(
+                CustomerSource.account_id == account.id, CustomerSource.customer_id == customer.id
+            )
+            .order_by(CustomerSource.integration_id, CustomerSource.intercom_contact_id)
+        )
+    ).all()
+    memberships = (
+        await session.execute(
+            select(
+                SegmentMember.intercom_contact_id,
+                Segment.integration_id,
+                Segment.id,
+                Segment.name,
+                SyncRun.started_at,
+            )
+            .join(Segment, Segment.id == SegmentMember.segment_id)
+            .outerjoin(
+                SyncRun,
+                (SyncRun.id == SegmentMember.last_seen_run_id) & (SyncRun.account_id == account.id),
+            )
+            .where(
+                SegmentMember.account_id == account.id,
+                Segment.account_id == account.id,
+                SegmentMember.intercom_contact_id.in_([s.intercom_contact_id for s in sources]),
+            )
+            .order_by(Segment.name, Segment.id)
+        )
+    ).all()
+    lists: dict[tuple[uuid.UUID, str], list[CustomerList]] = {}
+    for contact_id, integration_id, segment_id, name, started_at in memberships:
+        lists.setdefault((integration_id, contact_id), []).append(
+            CustomerList(segment_id=segment_id, name=name, last_synced_at=started_at)
+        )
+    events = (
+        await session.scalars(
+            select(IntercomEvent)
+            .where(IntercomEvent.account_id == account.id, IntercomEvent.customer_id == customer.id)
+            .order_by(IntercomEvent.id.desc())
+            .limit(20)
+        )
+    ).all()
+    read = to_read(customer, tags.get(customer.id, []))
+    return CustomerDetail(
+        **read.model_dump(),
+        contacts=[
+            CustomerContact(
+                integration_id=source.integration_id,
+                intercom_contact_id=source.intercom_contact_id,
+                role=source.role,
+                winner=source.content_hash == customer.content_hash,
+                changed_at=source.changed_at,
+                lists=lists.get((source.integration_id, source.intercom_contact_id), []),
+            )
+            for source in sources
+        ],
+        events=[CustomerEventRead.model_validate(event, from_attributes=True) for event in events],
+    )
+
+
+async def unsubscribe(
+    session: AsyncSession, account: AccountScope, customer_id: uuid.UUID
+) -> CustomerDetail:
+    """Unsubscribes the customer from surveys; the events the integrations ask for are written
+    with it. Unsubscribing again changes nothing and sends nothing."""
+    customer = await get(session, account, customer_id, lock=True)
+    if customer.unsubscribed_at is None:
+        customer.unsubscribed_at = datetime.now(UTC)
+        customer.updated_at = datetime.now(UTC)
+        await session.flush()
+        await events_outbox.record(session, account, customer.id, Cause.SURVEY_UNSUBSCRIBE)
+    return await detail(session, account, customer_id)
+
+
+async def delete(session: AsyncSession, account: AccountScope, customer_id: uuid.UUID) -> int:
+    """Deletes the customer (its sources, tags and list links go with it); the events the
+    integrations ask for are written first, from its sources. Answers how many."""
+    customer = await get(session, account, customer_id, lock=True)
+    written = await events_outbox.record(session, account, customer.id, Cause.CUSTOMER_DELETED)
+    await session.delete(customer)
+    await session.flush()
+    return written

@@ -2,6 +2,7 @@
 
 from app.domain.models.accounts import Account, ApiKey
 from app.domain.models.customers import Customer, CustomerSource, CustomerTag, CustomProperty
+from app.domain.models.events import EventStatus, IntercomEvent
 from app.domain.models.integrations import Integration, IntercomAttribute, OAuthState
 from app.domain.models.outbox import OutboxMessage
 from app.domain.models.segments import Segment, SegmentKind, SegmentMember
@@ -22,8 +23,10 @@ __all__ = [
     "Customer",
     "CustomerSource",
     "CustomerTag",
+    "EventStatus",
     "Integration",
     "IntercomAttribute",
+    "IntercomEvent",
     "NotificationStatus",
     "OAuthState",
     "OutboxMessage",

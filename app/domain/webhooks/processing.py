@@ -59,7 +59,8 @@ MERGED_TOPIC = "contact.merged"
 
 @dataclass(frozen=True)
 class WebhookSettings:
-    lease: timedelta = timedelta(seconds=60)
+    # Longer than a job may run (its timeout): a slow job is never doubled by the sweeper.
+    lease: timedelta = timedelta(minutes=6)
     max_attempts: int = 8
     retry_initial: timedelta = timedelta(seconds=5)
     retry_max: timedelta = timedelta(minutes=30)
@@ -78,9 +79,11 @@ class NotificationUnusable(Exception):
     """The stored body lacks what its topic needs (a contact id): retrying cannot help."""
 
 
-async def process(ports: WebhookPorts, stored_id: int, *, owner: str) -> None:
+async def process(ports: WebhookPorts, stored_id: int, attempt: int, *, owner: str) -> None:
+    """Works the notification as the job of its try `attempt`: a job of an earlier try (a
+    retry is due later) claims nothing."""
     owner = f"{uuid.uuid4().hex[:12]}@{owner}"[:64]
-    notification = await _claim(ports, stored_id, owner)
+    notification = await _claim(ports, stored_id, attempt, owner)
     if notification is None:
         return
     try:
@@ -94,13 +97,16 @@ async def process(ports: WebhookPorts, stored_id: int, *, owner: str) -> None:
         await _finish(ports, stored_id, owner, NotificationStatus.PROCESSED, outcome=outcome)
 
 
-async def _claim(ports: WebhookPorts, stored_id: int, owner: str) -> WebhookNotification | None:
+async def _claim(
+    ports: WebhookPorts, stored_id: int, attempt: int, owner: str
+) -> WebhookNotification | None:
     async with unit_of_work(ports.sessionmaker, ports.queue) as session:
         claimed: WebhookNotification | None = await session.scalar(
             update(WebhookNotification)
             .where(
                 WebhookNotification.id == stored_id,
                 WebhookNotification.status == NotificationStatus.PENDING,
+                WebhookNotification.attempts == attempt,
                 (WebhookNotification.lease_owner.is_(None))
                 | (WebhookNotification.due_at < func.now()),
             )
@@ -114,7 +120,10 @@ async def _apply(ports: WebhookPorts, notification: WebhookNotification) -> str:
     if notification.topic == "ping":
         return "pong"
     body: Any = orjson.loads(notification.body)
-    item = ((body.get("data") or {}).get("item") or {}) if isinstance(body, dict) else {}
+    data = body.get("data") if isinstance(body, dict) else None
+    item = data.get("item") if isinstance(data, dict) else None
+    if not isinstance(item, dict):
+        raise NotificationUnusable(f"{notification.topic} without a data.item object")
     contact_id = item.get("id") if isinstance(item, dict) else None
     if not isinstance(contact_id, str) or not contact_id or len(contact_id) > 64:
         raise NotificationUnusable(f"{notification.topic} without a usable contact id")
