@@ -104,7 +104,13 @@ async def _claim(ports: EventPorts, event_id: int, owner: str) -> IntercomEvent 
             .where(
                 IntercomEvent.id == event_id,
                 IntercomEvent.status == EventStatus.PENDING,
-                (IntercomEvent.lease_owner.is_(None)) | (IntercomEvent.due_at < func.now()),
+                # Unclaimed and either never tried or due again (a retry waits its backoff), or
+                # claimed by a job whose lease lapsed.
+                (
+                    IntercomEvent.lease_owner.is_(None)
+                    & ((IntercomEvent.attempts == 0) | (IntercomEvent.due_at <= func.now()))
+                )
+                | (IntercomEvent.due_at < func.now()),
             )
             .values(lease_owner=owner, due_at=func.now() + ports.settings.lease)
             .returning(IntercomEvent)

@@ -31,13 +31,20 @@ from app.domain.customers.repository import CustomerRepository
 from app.domain.integrations import service as integration_service
 from app.domain.integrations import settings_service as integration_settings
 from app.domain.integrations.settings import OnUnsubscribedInIntercom
-from app.domain.models import Integration, NotificationStatus, WebhookNotification
+from app.domain.models import (
+    Integration,
+    NotificationStatus,
+    Segment,
+    SegmentKind,
+    WebhookNotification,
+)
 from app.domain.models.integrations import CONNECTED
 from app.domain.outbox.service import unit_of_work
 from app.domain.ports import IntercomGateway, JobQueue, SecretCipher
 from app.domain.scope import AccountScope
 from app.domain.syncs import removals
 from app.domain.webhooks import contacts, intake
+from app.intercom.errors import IntercomNotFound
 from app.intercom.models import Contact
 
 log = structlog.get_logger(__name__)
@@ -144,15 +151,33 @@ async def _apply(ports: WebhookPorts, notification: WebhookNotification) -> str:
             raise NotificationUnusable("contact.merged without a usable merged_from id")
     async with ports.sessionmaker() as session:
         integrations = (
-            await session.execute(
-                select(Integration.id, Integration.account_id).where(
+            await session.scalars(
+                select(Integration)
+                .where(
                     Integration.intercom_app_id == notification.app_id,
                     Integration.status == CONNECTED,
                 )
+                .order_by(Integration.id)
             )
         ).all()
+        asks_intercom = set(
+            (
+                await session.scalars(
+                    select(Segment.integration_id).where(
+                        Segment.integration_id.in_([i.id for i in integrations]),
+                        Segment.kind == SegmentKind.INTERCOM,
+                        Segment.auto_sync.is_(True),
+                    )
+                )
+            ).all()
+        )
     outcomes = []
-    for integration_id, account_id in integrations:
+    for integration in integrations:
+        integration_id, account_id = integration.id, integration.account_id
+        # Asked before the transaction: no lock is held while Intercom answers.
+        segment_ids: set[str] = set()
+        if contact is not None and integration_id in asks_intercom:
+            segment_ids = await _segments_of(ports, integration, contact_id)
         async with unit_of_work(ports.sessionmaker, ports.queue) as session:
             done = await _apply_to(
                 ports,
@@ -163,6 +188,7 @@ async def _apply(ports: WebhookPorts, notification: WebhookNotification) -> str:
                 contact_id,
                 contact,
                 merged_from,
+                segment_ids,
             )
         outcomes.append(f"{integration_id}: {done}")
     return "; ".join(outcomes) or "no connected integration"
@@ -177,6 +203,7 @@ async def _apply_to(
     contact_id: str,
     contact: Contact | None,
     merged_from: str | None,
+    known_segment_ids: set[str],
 ) -> str:
     # Locked, as a disconnect or a settings change would: neither happens half-way through.
     integration = await session.scalar(
@@ -196,16 +223,9 @@ async def _apply_to(
     ):
         return "older than the last sync of the contact: nothing changed"
     if contact is not None:
-        found: set[str] | None = None
 
         async def segment_ids() -> set[str]:
-            nonlocal found
-            if found is None:
-                workspace = integration_service.workspace_for(
-                    integration, ports.intercom, ports.cipher
-                )
-                found = await workspace.contact_segment_ids(contact_id)
-            return found
+            return known_segment_ids
 
         prefix = ""
         if merged_from is not None:
@@ -232,6 +252,15 @@ async def _apply_to(
         count = await customers.unsubscribe_contacts(account, integration_id, [contact_id])
         return f"unsubscribed in Intercom: {count} customer(s) unsubscribed"
     return "not acted on"
+
+
+async def _segments_of(ports: WebhookPorts, integration: Integration, contact_id: str) -> set[str]:
+    """The saved segments holding the contact; none when it is gone meanwhile."""
+    workspace = integration_service.workspace_for(integration, ports.intercom, ports.cipher)
+    try:
+        return await workspace.contact_segment_ids(contact_id)
+    except IntercomNotFound:
+        return set()
 
 
 async def _finish(
