@@ -291,18 +291,6 @@ class SyncPartitionRepository:
         )
         return result.all()
 
-    async def progress(self, sync_id: uuid.UUID) -> tuple[int, int]:
-        """How many partitions the run has, and how many are read."""
-        row = (
-            await self.session.execute(
-                select(
-                    func.count(),
-                    func.count().filter(SyncPartition.status == PartitionStatus.DONE),
-                ).where(SyncPartition.run_id == sync_id)
-            )
-        ).one()
-        return int(row[0]), int(row[1])
-
 
 def _run_is_running() -> Any:
     return (
