@@ -353,3 +353,62 @@ async def test_a_notification_without_a_usable_item_fails_at_once_with_its_reaso
     assert row is not None, "still pending"
     assert row.attempts == 0  # not retried: retrying cannot help
     assert "data.item" in (row.last_error or "")
+
+
+@pytest.mark.usefixtures("worker")
+async def test_an_update_delivered_after_the_delete_that_followed_it_does_not_bring_it_back(
+    http: httpx.AsyncClient,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    sandbox_url: str,
+    sandbox_workspaces: list[dict[str, Any]],
+) -> None:
+    """Intercom promises no order: the delete (sent at T + 5) arrives first, then an update of
+    the contact as it was at T. The customer stays deleted."""
+    tenant = await create_tenant(sessionmaker, nps_campaigns=1)
+    account = AccountScope(uuid.UUID(str(tenant.account_id)))
+    workspace = sandbox_workspaces[0]
+    integration = await connect_workspace(http, tenant, workspace["access_token"])
+    await http.put(
+        f"/v1/integrations/{integration['id']}/settings",
+        json={"on_deleted_in_intercom": "delete"},
+        headers=tenant.headers,
+    )
+    users = next(
+        s for s in await segments_of(http, tenant, integration["id"]) if s["kind"] == "users"
+    )
+    switched = await http.patch(
+        f"/v1/segments/{users['id']}",
+        json={"auto_sync": True, "use_default_mapping": True},
+        headers=tenant.headers,
+    )
+    assert switched.status_code == 200, switched.text
+    await sync_segment(http, tenant, users["id"])
+    target = users_with_a_unique_email(await sandbox_contacts(sandbox_url, workspace["app_id"]))[0]
+    email = target["email"].strip().lower()
+    async with httpx.AsyncClient(
+        base_url=sandbox_url, headers={"Authorization": f"Bearer {workspace['access_token']}"}
+    ) as intercom:
+        rendered = (await intercom.get(f"/contacts/{target['id']}")).json()
+    as_it_was = {**rendered, "name": "Back from the dead"}
+    deleted = notification(
+        workspace["app_id"], "contact.deleted", {"type": "contact", "id": target["id"]}
+    )
+    deleted["created_at"] = rendered["updated_at"] + 5
+    updated = notification(workspace["app_id"], "contact.user.updated", as_it_was)
+    updated["created_at"] = rendered["updated_at"]
+
+    for event in (deleted, updated):
+        body, headers = signed(event)
+        assert (await http.post(PATH, content=body, headers=headers)).status_code == 200
+
+    async def both_processed() -> bool:
+        rows = [
+            *await stored(sessionmaker, deleted["id"]),
+            *await stored(sessionmaker, updated["id"]),
+        ]
+        return {row.status for row in rows} == {NotificationStatus.PROCESSED}
+
+    assert await eventually(both_processed), "not processed"
+    assert await customer(sessionmaker, account, email) is None
+    [late] = await stored(sessionmaker, updated["id"])
+    assert "gone since" in (late.outcome or "")

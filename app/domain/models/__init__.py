@@ -1,7 +1,13 @@
 """Every table, imported here so that metadata (and Alembic) sees them all."""
 
 from app.domain.models.accounts import Account, ApiKey
-from app.domain.models.customers import Customer, CustomerSource, CustomerTag, CustomProperty
+from app.domain.models.customers import (
+    ContactTombstone,
+    Customer,
+    CustomerSource,
+    CustomerTag,
+    CustomProperty,
+)
 from app.domain.models.events import EventStatus, IntercomEvent
 from app.domain.models.integrations import Integration, IntercomAttribute, OAuthState
 from app.domain.models.outbox import OutboxMessage
@@ -19,6 +25,7 @@ from app.domain.models.webhooks import NotificationStatus, WebhookNotification
 __all__ = [
     "Account",
     "ApiKey",
+    "ContactTombstone",
     "CustomProperty",
     "Customer",
     "CustomerSource",

@@ -112,3 +112,19 @@ class CustomProperty(IdMixin, TimestampMixin, Base):
     key: Mapped[str] = mapped_column(String(64))
     label: Mapped[str] = mapped_column(String(200))
     type: Mapped[str] = mapped_column(String(16))  # text | number | boolean | date
+
+
+class ContactTombstone(Base):
+    """An Intercom contact known gone (deleted, archived or merged away) and since when: a
+    webhook describing the contact as it was before that (delivered late, or out of order)
+    must not bring its customer back."""
+
+    __tablename__ = "contact_tombstones"
+
+    integration_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("integrations.id", ondelete="CASCADE"), primary_key=True
+    )
+    intercom_contact_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    # Epoch seconds: when Intercom said it was gone (the notification), or when a run found it.
+    gone_at: Mapped[int] = mapped_column(BigInteger)

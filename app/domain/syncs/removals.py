@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +36,14 @@ from app.domain.customers.repository import CustomerRepository
 from app.domain.filters import apply, counting
 from app.domain.integrations.settings import OnDeletedInIntercom
 from app.domain.mapping.config import RunConfig
-from app.domain.models import Customer, CustomerSource, CustomerTag, Segment, SegmentMember
+from app.domain.models import (
+    ContactTombstone,
+    Customer,
+    CustomerSource,
+    CustomerTag,
+    Segment,
+    SegmentMember,
+)
 from app.domain.ports import IntercomWorkspace
 from app.domain.scope import AccountScope
 from app.domain.syncs.mapping import Mapper
@@ -345,12 +353,43 @@ async def contacts_gone(
     integration_id: uuid.UUID,
     contact_ids: Sequence[str],
     on_deleted: OnDeletedInIntercom,
+    *,
+    gone_at: int | None = None,
 ) -> None:
     """Contacts Intercom says were deleted or archived (a webhook), handled as a removal
     handles those it finds gone, in the caller's transaction, their customers locked first."""
     if contact_ids:
         await _lock_customers(session, account, integration_id, list(contact_ids))
-        await _deleted_in_intercom(session, account, integration_id, None, contact_ids, on_deleted)
+        await _deleted_in_intercom(
+            session, account, integration_id, None, contact_ids, on_deleted, gone_at=gone_at
+        )
+
+
+_BURY = text(
+    """
+    INSERT INTO contact_tombstones AS t (integration_id, intercom_contact_id, account_id, gone_at)
+    SELECT :integration_id, contact_id, :account_id, :gone_at
+    FROM unnest(CAST(:contact_ids AS text[])) AS contact_id
+    ORDER BY contact_id
+    ON CONFLICT (integration_id, intercom_contact_id)
+    DO UPDATE SET gone_at = GREATEST(t.gone_at, excluded.gone_at)
+    WHERE t.account_id = excluded.account_id
+    """
+)
+
+
+async def gone_since(
+    session: AsyncSession, account: AccountScope, integration_id: uuid.UUID, contact_id: str
+) -> int | None:
+    """When the contact was last known gone (epoch seconds), if ever."""
+    found: int | None = await session.scalar(
+        select(ContactTombstone.gone_at).where(
+            ContactTombstone.account_id == account.id,
+            ContactTombstone.integration_id == integration_id,
+            ContactTombstone.intercom_contact_id == contact_id,
+        )
+    )
+    return found
 
 
 async def _deleted_in_intercom(
@@ -360,8 +399,19 @@ async def _deleted_in_intercom(
     segment_id: uuid.UUID | None,
     contact_ids: Sequence[str],
     on_deleted: OnDeletedInIntercom,
+    *,
+    gone_at: int | None = None,
 ) -> None:
     customers = await _customers_of(session, account, integration_id, contact_ids)
+    await session.execute(
+        _BURY,
+        {
+            "integration_id": integration_id,
+            "account_id": account.id,
+            "gone_at": gone_at if gone_at is not None else int(time.time()),
+            "contact_ids": sorted(set(contact_ids)),
+        },
+    )
     # Gone from the workspace: a member of none of its lists any more, and tagged by none.
     unlinked = await session.execute(
         delete(SegmentMember)

@@ -223,6 +223,11 @@ async def _apply_to(
     ):
         return "older than the last sync of the contact: nothing changed"
     if contact is not None:
+        gone = await removals.gone_since(session, account, integration_id, contact_id)
+        if gone is not None and as_of is not None and gone >= as_of:
+            # Deleted, archived or merged away after the state this notification describes
+            # (a late delivery, or an order Intercom does not promise).
+            return "the contact was gone since: nothing changed"
 
         async def segment_ids() -> set[str]:
             return known_segment_ids
@@ -244,7 +249,14 @@ async def _apply_to(
     settings = integration_settings.parse(integration.settings)
     if notification.topic in GONE_TOPICS:
         on_deleted = settings.on_deleted_in_intercom
-        await removals.contacts_gone(session, account, integration_id, [contact_id], on_deleted)
+        await removals.contacts_gone(
+            session,
+            account,
+            integration_id,
+            [contact_id],
+            on_deleted,
+            gone_at=notification.intercom_created_at,
+        )
         return f"deleted in Intercom: {on_deleted}"
     if notification.topic == "contact.unsubscribed":
         if settings.on_unsubscribed_in_intercom == OnUnsubscribedInIntercom.KEEP:
