@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response
 from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, Field
 
 from app.api.deps import AdaptersDep
 from app.api.problems import problem_responses
-from app.domain.outbox.service import unit_of_work
 from app.domain.webhooks import intake
 from app.domain.webhooks.errors import SignatureInvalid, WebhooksNotConfigured
 from app.errors import InvalidInput
@@ -63,6 +62,7 @@ async def webhook_url_check() -> Response:
 async def receive_webhook(
     request: Request,
     adapters: AdaptersDep,
+    background: BackgroundTasks,
     x_hub_signature: Annotated[str | None, Depends(signature_header)] = None,
 ) -> WebhookAck:
     secret = adapters.settings.intercom_client_secret
@@ -74,6 +74,9 @@ async def receive_webhook(
     if not intake.verify(body, x_hub_signature, secret.get_secret_value()):
         raise SignatureInvalid
     # A session only now: a forged notification costs no database connection.
-    async with unit_of_work(adapters.sessionmaker, adapters.queue) as session:
+    async with adapters.sessionmaker() as session, session.begin():
         received = await intake.receive(session, body)
+    if received.to_process is not None:
+        # After the answer: Intercom waits for the commit, not for the queue.
+        background.add_task(intake.queue_job, adapters.queue, received.to_process)
     return WebhookAck(id=received.notification_id, duplicate=received.duplicate)

@@ -17,13 +17,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
+import structlog
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.models import NotificationStatus, WebhookNotification
 from app.domain.outbox import service as outbox
+from app.domain.ports import JobQueue
 from app.domain.webhooks.errors import NotificationInvalid
+
+log = structlog.get_logger(__name__)
 
 PROCESS_JOB = "webhooks.process"
 # Intercom caps nothing it documents; a contact with all its attributes is a few KB.
@@ -94,11 +98,15 @@ class Received:
     notification_id: str
     # Stored before: a redelivery, acknowledged and ignored.
     duplicate: bool
+    # The stored row to process, when it is new and of a handled topic: the caller queues its
+    # job once the transaction committed (`queue_job`), after answering.
+    to_process: int | None = None
 
 
 async def receive(session: AsyncSession, body: bytes) -> Received:
-    """Stores the (verified) notification once and, if it is new and of a handled topic,
-    the job that processes it."""
+    """Stores the (verified) notification once. Its row is its own outbox: a job that is never
+    queued (Redis down, a crash after the commit) is sent by the sweeper once `due_at` passed,
+    so the answer waits for nothing but the commit."""
     envelope = parse(body)
     handled = envelope.topic in HANDLED_TOPICS
     stored = await session.scalar(
@@ -118,9 +126,20 @@ async def receive(session: AsyncSession, body: bytes) -> Received:
     )
     if stored is None:
         return Received(envelope.id, duplicate=True)
-    if handled:
-        send(session, stored, attempt=0)
-    return Received(envelope.id, duplicate=False)
+    return Received(envelope.id, duplicate=False, to_process=stored if handled else None)
+
+
+async def queue_job(queue: JobQueue, stored_id: int) -> None:
+    """Queues the first try of a stored notification; a failure is the sweeper's to repair."""
+    try:
+        await queue.enqueue(
+            PROCESS_JOB,
+            job_id=f"{PROCESS_JOB}:{stored_id}:0",
+            stored_id=stored_id,
+            attempt=0,
+        )
+    except Exception as exc:  # Redis down: the sweeper sends it once its due_at passed
+        log.warning("webhooks.not_queued", stored_id=stored_id, error=type(exc).__name__)
 
 
 def send(
