@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format openapi sandbox migrate bench-sandbox bench-fetch bench-sync bench-filters clean
+.PHONY: install run test lint format openapi sandbox migrate bench-sandbox bench-fetch bench-sync bench-filters bench-webhooks clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,9 @@ bench-sync: install
 ## A filtered Users read, filters pushed into the search vs. evaluated here only; preview latency (1 min).
 bench-filters: install
 	$(BIN)/python -m bench.filters
+
+bench-webhooks: install
+	$(BIN)/python -m bench.webhooks
 
 migrate: install .env
 	$(BIN)/intercom-sync migrate
