@@ -10,10 +10,10 @@ from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, Field
 
 from app.api.deps import AdaptersDep
+from app.api.limits import BodyTooLarge
 from app.api.problems import problem_responses
 from app.domain.webhooks import intake
 from app.domain.webhooks.errors import SignatureInvalid, WebhooksNotConfigured
-from app.errors import InvalidInput
 
 router = APIRouter(tags=["webhooks"])
 
@@ -70,7 +70,7 @@ async def receive_webhook(
         raise WebhooksNotConfigured
     body = await request.body()
     if len(body) > intake.MAX_BODY_BYTES:
-        raise InvalidInput("body", f"must be at most {intake.MAX_BODY_BYTES} bytes")
+        raise BodyTooLarge(intake.MAX_BODY_BYTES)  # the 413 of every body over a cap
     if not intake.verify(body, x_hub_signature, secret.get_secret_value()):
         raise SignatureInvalid
     # A session only now: a forged notification costs no database connection.
