@@ -102,8 +102,11 @@ async def contact_merged(
     segments = (
         await session.scalars(
             select(SegmentMember.segment_id)
+            .join(Segment, Segment.id == SegmentMember.segment_id)
             .where(
                 SegmentMember.account_id == account.id,
+                Segment.account_id == account.id,
+                Segment.integration_id == integration_id,
                 SegmentMember.intercom_contact_id == merged_from,
             )
             .order_by(SegmentMember.segment_id)
