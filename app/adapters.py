@@ -13,12 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.crypto import SecretBox
-from app.db import create_engine, create_sessionmaker
+from app.db import DirectPool, create_engine, create_sessionmaker
 from app.domain.events.sending import EventPorts, EventSettings
 from app.domain.ports import JobQueue
 from app.domain.refresh.service import RefreshPorts, RefreshSettings
 from app.domain.syncs.events import RunWatchers
 from app.domain.syncs.jobs import RunnerPorts, SyncSettings
+from app.domain.webhooks.intake import Wakeups
 from app.domain.webhooks.processing import WebhookPorts, WebhookSettings
 from app.intercom.client import IntercomClient, RetryPolicy, new_http_client
 from app.intercom.ratelimit import RateBudget
@@ -39,6 +40,11 @@ class Adapters:
     # This process's progress pollers, shared by the SSE streams that follow one run.
     run_watchers: RunWatchers
 
+    # For hot statements that are their own transaction (the webhook intake).
+    direct: DirectPool
+    # The API's wake-ups of the job that works new webhook notifications.
+    webhook_wakeups: Wakeups
+
     @classmethod
     def build(
         cls,
@@ -48,7 +54,12 @@ class Adapters:
         *,
         retry: RetryPolicy | None = None,
     ) -> Adapters:
-        engine = create_engine(settings.database_url)
+        engine = create_engine(
+            settings.database_url,
+            pool_size=settings.database_pool_size,
+            max_overflow=settings.database_max_overflow,
+            pool_timeout_s=settings.database_pool_timeout_s,
+        )
         sessionmaker = create_sessionmaker(engine)
         http = new_http_client(settings.intercom_timeout_s)
         budget = RateBudget(
@@ -59,6 +70,11 @@ class Adapters:
         return cls(
             settings=settings,
             engine=engine,
+            direct=DirectPool(
+                settings.database_url,
+                size=settings.database_pool_size,
+                acquire_timeout_s=settings.database_pool_timeout_s,
+            ),
             sessionmaker=sessionmaker,
             redis=redis,
             queue=queue,
@@ -67,6 +83,7 @@ class Adapters:
                 http, base_url_override=settings.intercom_base_url, budget=budget, retry=retry
             ),
             cipher=SecretBox(settings.encryption_keys),
+            webhook_wakeups=Wakeups(queue),
             partition_slots=asyncio.Semaphore(settings.sync_partitions_per_worker),
             run_watchers=RunWatchers(
                 sessionmaker, streams_per_account=settings.sync_streams_per_account
@@ -116,6 +133,7 @@ class Adapters:
     async def close(self) -> None:
         """Closes what `build` opened; Redis belongs to whoever passed it in."""
         await self.http.aclose()
+        await self.direct.close()
         await self.engine.dispose()
 
 

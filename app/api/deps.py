@@ -13,7 +13,7 @@ from app.domain.outbox import service as outbox
 from app.domain.scope import AccountScope
 
 
-def get_adapters(request: Request) -> Adapters:
+async def get_adapters(request: Request) -> Adapters:
     adapters: Adapters = request.app.state.adapters
     return adapters
 

@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -341,6 +342,19 @@ def _short_message(exc: BaseException) -> str:
     return message
 
 
+async def _client_disconnected(request: Request, exc: Exception) -> JSONResponse:
+    """The client went away while sending its body (a timeout on its side): nothing was read
+    in full, so nothing was stored; no one is left to answer, and it is not our error."""
+    log.info("api.client_disconnected", method=request.method, path=request.url.path)
+    return problem_response(
+        request,
+        status=400,
+        code="client_disconnected",
+        title="Client disconnected",
+        detail="The connection closed before the request's body arrived; nothing was done.",
+    )
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     """One log line, not the chained traceback: with its locals and SQL, that was 40 KB per
     error, customer emails included. The error id joins the line to what the client saw."""
@@ -411,6 +425,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(IntercomError, _intercom_error)
+    app.add_exception_handler(ClientDisconnect, _client_disconnected)
     for error in _DEPENDENCY_ERRORS:
         app.add_exception_handler(error, _dependency_error)
     app.add_middleware(UnhandledErrors)

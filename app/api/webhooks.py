@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, Field
 
@@ -62,7 +62,6 @@ async def webhook_url_check() -> Response:
 async def receive_webhook(
     request: Request,
     adapters: AdaptersDep,
-    background: BackgroundTasks,
     x_hub_signature: Annotated[str | None, Depends(signature_header)] = None,
 ) -> WebhookAck:
     secret = adapters.settings.intercom_client_secret
@@ -73,10 +72,10 @@ async def receive_webhook(
         raise BodyTooLarge(intake.MAX_BODY_BYTES)  # the 413 of every body over a cap
     if not intake.verify(body, x_hub_signature, secret.get_secret_value()):
         raise SignatureInvalid
-    # A session only now: a forged notification costs no database connection.
-    async with adapters.sessionmaker() as session, session.begin():
-        received = await intake.receive(session, body)
+    # A connection only now: a forged notification costs none.
+    async with adapters.direct.connection() as connection:
+        received = await intake.receive(connection, body)
     if received.to_process is not None:
-        # After the answer: Intercom waits for the commit, not for the queue.
-        background.add_task(intake.queue_job, adapters.queue, received.to_process)
+        # Intercom waits for the commit, not for the queue: a drain is queued for many at once.
+        adapters.webhook_wakeups.wake()
     return WebhookAck(id=received.notification_id, duplicate=received.duplicate)

@@ -8,7 +8,6 @@ deployments sharing one Redis never see each other's work."""
 from __future__ import annotations
 
 import functools
-import gc
 import os
 import socket
 import uuid
@@ -23,6 +22,7 @@ from redis.asyncio import Redis
 from app.adapters import Adapters
 from app.config import Settings, get_settings
 from app.logging import configure_logging
+from app.runtime import tune_garbage_collector
 from app.workers import TASKS, JobContext, PassOn, TaskSpec
 
 
@@ -97,18 +97,8 @@ def _worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:64]
 
 
-def _tune_garbage_collector() -> None:
-    """A sync allocates millions of short-lived objects (pages, contacts, rows): with the
-    default thresholds the collector's full passes walked the whole heap again and again (2.2
-    of 16 CPU seconds of a 100,000-contact sync). What start-up built is frozen out of them,
-    and the first generation collects less often."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 10)
-
-
 async def _startup(ctx: dict[str, Any]) -> None:
-    _tune_garbage_collector()
+    tune_garbage_collector()
     settings: Settings = ctx.get("settings") or get_settings()
     redis = ctx["redis"]
     queue = ArqQueue(redis, queue_name=settings.queue_name, prefix=settings.redis_prefix)

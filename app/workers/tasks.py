@@ -63,6 +63,12 @@ async def process_webhook(job: JobContext, stored_id: int, attempt: int) -> None
     await processing.process(job.adapters.webhooks(), stored_id, attempt, owner=job.worker_id)
 
 
+@task(intake.DRAIN_JOB, max_tries=1, timeout_s=5 * 60)
+async def drain_webhooks(job: JobContext) -> None:
+    # What a drain leaves (a failure, a stop) is the notifications' own retries and the sweeper's.
+    await processing.drain(job.adapters.webhooks(), owner=job.worker_id)
+
+
 @task(events_outbox.SEND_JOB, max_tries=1, timeout_s=2 * 60)
 async def send_event(job: JobContext, event_id: int) -> None:
     await sending.send(job.adapters.events(), event_id, owner=job.worker_id)

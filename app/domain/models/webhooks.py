@@ -1,9 +1,22 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Identity, Index, LargeBinary, String, Text, func, text
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Identity,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    Uuid,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -34,6 +47,14 @@ class WebhookNotification(Base):
             "due_at",
             postgresql_where=text("status = 'pending'"),
         ),
+        # The drain job's question: which new notifications has no job taken yet?
+        Index(
+            "ix_webhook_notifications_new_id",
+            "id",
+            postgresql_where=text("status = 'pending' AND attempts = 0 AND lease_owner IS NULL"),
+        ),
+        # The retention purge's.
+        Index("ix_webhook_notifications_received_at", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -60,3 +81,8 @@ class WebhookNotification(Base):
         DateTime(timezone=True), server_default=func.now()
     )
     processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The integrations it was applied to, each in the transaction that applied it: a retry
+    # applies it to the others only (one account's failure never repeats another's work).
+    done_integrations: Mapped[list[uuid.UUID]] = mapped_column(
+        ARRAY(Uuid()), server_default=text("'{}'::uuid[]")
+    )

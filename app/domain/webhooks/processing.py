@@ -68,6 +68,9 @@ MERGED_TOPIC = "contact.merged"
 class WebhookSettings:
     # Longer than a job may run (its timeout): a slow job is never doubled by the sweeper.
     lease: timedelta = timedelta(minutes=6)
+    # A drain job claims this many new notifications at a time, and works at most `drain_limit`.
+    drain_batch: int = 10
+    drain_limit: int = 200
     max_attempts: int = 8
     retry_initial: timedelta = timedelta(seconds=5)
     retry_max: timedelta = timedelta(minutes=30)
@@ -89,19 +92,69 @@ class NotificationUnusable(Exception):
 async def process(ports: WebhookPorts, stored_id: int, attempt: int, *, owner: str) -> None:
     """Works the notification as the job of its try `attempt`: a job of an earlier try (a
     retry is due later) claims nothing."""
-    owner = f"{uuid.uuid4().hex[:12]}@{owner}"[:64]
+    owner = _owner(owner)
     notification = await _claim(ports, stored_id, attempt, owner)
-    if notification is None:
-        return
+    if notification is not None:
+        await _work(ports, notification, owner)
+
+
+async def drain(ports: WebhookPorts, *, owner: str) -> int:
+    """Works the new notifications no job has taken, oldest first, a few at a time (several
+    drains share them), for at most `drain_limit` of them: then it passes the rest on to a
+    drain of its own, so that no job runs long. The API queues a drain for many notifications
+    at once (intake.Wakeups); their first tries have no job each."""
+    owner = _owner(owner)
+    worked = 0
+    while worked < ports.settings.drain_limit:
+        async with unit_of_work(ports.sessionmaker, ports.queue) as session:
+            new = (
+                select(WebhookNotification.id)
+                .where(
+                    WebhookNotification.status == NotificationStatus.PENDING,
+                    WebhookNotification.attempts == 0,
+                    WebhookNotification.lease_owner.is_(None),
+                )
+                .order_by(WebhookNotification.id)
+                .limit(ports.settings.drain_batch)
+                .with_for_update(skip_locked=True)
+            )
+            claimed = (
+                await session.scalars(
+                    update(WebhookNotification)
+                    .where(WebhookNotification.id.in_(new.scalar_subquery()))
+                    .values(lease_owner=owner, due_at=func.now() + ports.settings.lease)
+                    .returning(WebhookNotification)
+                )
+            ).all()
+        if not claimed:
+            return worked
+        for notification in sorted(claimed, key=lambda row: row.id):
+            await _work(ports, notification, owner)
+        worked += len(claimed)
+    await intake.Wakeups.send_drain(ports.queue)
+    return worked
+
+
+def _owner(worker: str) -> str:
+    return f"{uuid.uuid4().hex[:12]}@{worker}"[:64]
+
+
+async def _work(ports: WebhookPorts, notification: WebhookNotification, owner: str) -> None:
+    stored_id = notification.id
     try:
-        outcome = await _apply(ports, notification)
+        failures = await _apply(ports, notification, owner)
     except NotificationUnusable as exc:
         await _finish(ports, stored_id, owner, NotificationStatus.FAILED, error=str(exc))
+    except LeaseLost:
+        log.warning("webhooks.lease_lost", notification_id=notification.notification_id)
     except Exception as exc:
         log.exception("webhooks.processing_failed", notification_id=notification.notification_id)
         await _failed_attempt(ports, stored_id, owner, f"{type(exc).__name__}: {exc}"[:500])
     else:
-        await _finish(ports, stored_id, owner, NotificationStatus.PROCESSED, outcome=outcome)
+        if failures:
+            await _failed_attempt(ports, stored_id, owner, "; ".join(failures)[:500])
+        else:
+            await _finish(ports, stored_id, owner, NotificationStatus.PROCESSED)
 
 
 async def _claim(
@@ -123,9 +176,13 @@ async def _claim(
         return claimed
 
 
-async def _apply(ports: WebhookPorts, notification: WebhookNotification) -> str:
+async def _apply(ports: WebhookPorts, notification: WebhookNotification, owner: str) -> list[str]:
+    """Applies the notification to each connected integration it was not applied to yet, each
+    in its own transaction that also records it done; returns the failures (the others are
+    done, and a retry will not repeat them)."""
     if notification.topic == "ping":
-        return "pong"
+        await _record(ports, notification.id, owner, None, "pong")
+        return []
     body: Any = orjson.loads(notification.body)
     data = body.get("data") if isinstance(body, dict) else None
     item = data.get("item") if isinstance(data, dict) else None
@@ -171,27 +228,86 @@ async def _apply(ports: WebhookPorts, notification: WebhookNotification) -> str:
                 )
             ).all()
         )
-    outcomes = []
+    if not integrations:
+        await _record(ports, notification.id, owner, None, "no connected integration")
+        return []
+    failures: list[str] = []
+    done = set(notification.done_integrations or ())
     for integration in integrations:
         integration_id, account_id = integration.id, integration.account_id
-        # Asked before the transaction: no lock is held while Intercom answers.
-        segment_ids: set[str] = set()
-        if contact is not None and integration_id in asks_intercom:
-            segment_ids = await _segments_of(ports, integration, contact_id)
-        async with unit_of_work(ports.sessionmaker, ports.queue) as session:
-            done = await _apply_to(
-                ports,
-                session,
-                AccountScope(account_id),
-                integration_id,
-                notification,
-                contact_id,
-                contact,
-                merged_from,
-                segment_ids,
+        if integration_id in done:
+            continue
+        try:
+            # Asked before the transaction: no lock is held while Intercom answers.
+            segment_ids: set[str] = set()
+            if contact is not None and integration_id in asks_intercom:
+                segment_ids = await _segments_of(ports, integration, contact_id)
+            async with unit_of_work(ports.sessionmaker, ports.queue) as session:
+                outcome = await _apply_to(
+                    ports,
+                    session,
+                    AccountScope(account_id),
+                    integration_id,
+                    notification,
+                    contact_id,
+                    contact,
+                    merged_from,
+                    segment_ids,
+                )
+                await _record_in(session, notification.id, owner, integration_id, outcome)
+        except LeaseLost:
+            raise
+        except Exception as exc:
+            log.warning(
+                "webhooks.integration_failed",
+                notification_id=notification.notification_id,
+                integration_id=str(integration_id),
+                error=type(exc).__name__,
             )
-        outcomes.append(f"{integration_id}: {done}")
-    return "; ".join(outcomes) or "no connected integration"
+            failures.append(f"{integration_id}: {type(exc).__name__}: {exc}"[:300])
+    return failures
+
+
+class LeaseLost(Exception):
+    """The notification's lease lapsed and another job took it: this one stops, its last
+    transaction rolled back."""
+
+
+async def _record(
+    ports: WebhookPorts,
+    stored_id: int,
+    owner: str,
+    integration_id: uuid.UUID | None,
+    outcome: str,
+) -> None:
+    async with unit_of_work(ports.sessionmaker, ports.queue) as session:
+        await _record_in(session, stored_id, owner, integration_id, outcome)
+
+
+async def _record_in(
+    session: AsyncSession,
+    stored_id: int,
+    owner: str,
+    integration_id: uuid.UUID | None,
+    outcome: str,
+) -> None:
+    """Adds what was done (for `integration_id`, now done) to the notification, fenced by the
+    lease: a job whose lease lapsed rolls its work back."""
+    piece = f"{integration_id}: {outcome}" if integration_id is not None else outcome
+    done = WebhookNotification.done_integrations
+    recorded = await session.scalar(
+        update(WebhookNotification)
+        .where(WebhookNotification.id == stored_id, WebhookNotification.lease_owner == owner)
+        .values(
+            outcome=func.concat_ws("; ", WebhookNotification.outcome, piece),
+            done_integrations=(
+                func.array_append(done, integration_id) if integration_id is not None else done
+            ),
+        )
+        .returning(WebhookNotification.id)
+    )
+    if recorded is None:
+        raise LeaseLost
 
 
 async def _apply_to(
@@ -281,7 +397,6 @@ async def _finish(
     owner: str,
     status: NotificationStatus,
     *,
-    outcome: str | None = None,
     error: str | None = None,
 ) -> None:
     async with unit_of_work(ports.sessionmaker, ports.queue) as session:
@@ -290,7 +405,6 @@ async def _finish(
             .where(WebhookNotification.id == stored_id, WebhookNotification.lease_owner == owner)
             .values(
                 status=status,
-                outcome=outcome,
                 last_error=error,
                 lease_owner=None,
                 due_at=None,
