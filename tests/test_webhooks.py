@@ -412,3 +412,87 @@ async def test_an_update_delivered_after_the_delete_that_followed_it_does_not_br
     assert await customer(sessionmaker, account, email) is None
     [late] = await stored(sessionmaker, updated["id"])
     assert "gone since" in (late.outcome or "")
+
+
+@pytest.mark.usefixtures("worker")
+async def test_one_account_s_failure_retries_that_account_only_and_saved_segments_are_updated(
+    http: httpx.AsyncClient,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    sandbox_url: str,
+    sandbox_workspaces: list[dict[str, Any]],
+) -> None:
+    """Two accounts connect one workspace: A auto-syncs Users, B a saved Intercom segment. An
+    update arrives while Intercom refuses B's question (which segments hold the contact?): A
+    is updated at once, B fails and is retried alone; once Intercom answers, B's customer from
+    the saved segment is updated too, and A's work is not done twice."""
+    workspace = sandbox_workspaces[0]
+    app_id = workspace["app_id"]
+    a = await create_tenant(sessionmaker, "A", nps_campaigns=2)
+    b = await create_tenant(sessionmaker, "B", nps_campaigns=2)
+    in_a = await connect_workspace(http, a, workspace["access_token"])
+    in_b = await connect_workspace(http, b, workspace["access_token"])
+    users = next(s for s in await segments_of(http, a, in_a["id"]) if s["kind"] == "users")
+    saved = [s for s in await segments_of(http, b, in_b["id"]) if s["kind"] == "intercom"]
+    for tenant, segment in ((a, users), *((b, s) for s in saved)):
+        switched = await http.patch(
+            f"/v1/segments/{segment['id']}",
+            json={"auto_sync": True, "use_default_mapping": True},
+            headers=tenant.headers,
+        )
+        if switched.status_code != 200:  # B's quota: two lists
+            continue
+        await sync_segment(http, tenant, segment["id"])
+    account_b = AccountScope(uuid.UUID(str(b.account_id)))
+    unique = {
+        c["id"]: c for c in users_with_a_unique_email(await sandbox_contacts(sandbox_url, app_id))
+    }
+    async with sessionmaker() as session:
+        members = set(
+            await session.scalars(
+                select(SegmentMember.intercom_contact_id).where(
+                    SegmentMember.account_id == account_b.id
+                )
+            )
+        )
+    target = next(unique[contact_id] for contact_id in sorted(members) if contact_id in unique)
+    async with httpx.AsyncClient(
+        base_url=sandbox_url, headers={"Authorization": f"Bearer {workspace['access_token']}"}
+    ) as intercom:
+        rendered = (await intercom.get(f"/contacts/{target['id']}")).json()
+    event = notification(
+        app_id,
+        "contact.user.updated",
+        {**rendered, "name": "Renamed by a webhook", "updated_at": rendered["updated_at"] + 10},
+    )
+    event["created_at"] = rendered["updated_at"] + 10
+    body, headers = signed(event)
+    async with httpx.AsyncClient(base_url=f"{sandbox_url}/_sandbox") as sandbox:
+        await sandbox.put("/faults", json={"revoked": True})
+        try:
+            assert (await http.post(PATH, content=body, headers=headers)).status_code == 200
+
+            async def first_try_done() -> WebhookNotification | None:
+                [row] = await stored(sessionmaker, event["id"])
+                return row if row.attempts == 1 else None
+
+            row = await eventually(first_try_done)
+            assert row is not None, "the first try did not end"
+        finally:
+            await sandbox.put("/faults", json={"revoked": False})
+    assert uuid.UUID(in_a["id"]) in row.done_integrations
+    assert uuid.UUID(in_b["id"]) not in row.done_integrations
+    assert in_b["id"] in (row.last_error or "")
+    assert row.status == NotificationStatus.PENDING
+
+    async def processed() -> WebhookNotification | None:
+        [row] = await stored(sessionmaker, event["id"])
+        return row if row.status == NotificationStatus.PROCESSED else None
+
+    row = await eventually(processed, timeout_s=30)
+    assert row is not None, "the retry did not process it"
+    assert uuid.UUID(in_b["id"]) in row.done_integrations
+    assert (row.outcome or "").count(f"{in_a['id']}:") == 1
+    email = target["email"].strip().lower()
+    for tenant in (a, b):
+        found = await customer(sessionmaker, AccountScope(uuid.UUID(str(tenant.account_id))), email)
+        assert found is not None and found.name == "Renamed by a webhook", tenant
