@@ -124,3 +124,39 @@ async def test_batch_updates_probe_customers_by_key_whatever_the_statistics_say(
             # Each id read twice at most: found, then changed.
             assert _rows_read(plan, table) <= 2 * len(ids), statement.text
         await session.rollback()
+
+
+async def test_a_contact_read_older_than_the_state_stored_changes_nothing(
+    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    """A sync reads a page, a webhook writes a newer state of one of its contacts, then the sync
+    writes its page: the newer state stays (its email change included), and the report says
+    unchanged; a later state is written as usual."""
+    tenant = await create_tenant(sessionmaker)
+    account = AccountScope(tenant.account_id)
+    cipher = SecretBox(settings.encryption_keys)
+    integration = await create_integration(sessionmaker, tenant, cipher.encrypt("t"), slot=1)
+
+    def at(updated_at: int, email: str, name: str) -> IncomingSource:
+        incoming = source("c1", email, name)
+        incoming.intercom_updated_at = updated_at
+        return incoming
+
+    async def write_one(incoming: IncomingSource) -> frozenset[str]:
+        async with transaction(sessionmaker) as session:
+            written = await CustomerRepository(session).write_sources(
+                account,
+                integration,
+                {incoming.email: incoming},
+                [incoming],
+                WriteOptions(segment_id=uuid.uuid4()),
+            )
+        return written.stale
+
+    assert await write_one(at(200, "new@x.io", "Newer")) == frozenset()
+    assert await write_one(at(100, "old@x.io", "Older")) == {"c1"}
+    found = await customers_by_email(sessionmaker, account)
+    assert set(found) == {"new@x.io"}, "the stale read made a customer of its old email"
+    assert found["new@x.io"][0] == "Newer"
+    assert await write_one(at(300, "new@x.io", "Newest")) == frozenset()
+    assert (await customers_by_email(sessionmaker, account))["new@x.io"][0] == "Newest"

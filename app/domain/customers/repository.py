@@ -72,12 +72,14 @@ _LOCK_OR_CREATE_CUSTOMERS = text(
 # The customers the batch's contacts belong to now. A contact whose email changed in Intercom
 # leaves its customer, which must be locked with the others (then pick a new winner): reading
 # its winner unlocked, a concurrent batch could make it stale before it is written.
+# With each its last written `updated_at`: a contact read older than that (a sync's page read
+# before a webhook wrote a newer state) is not written back over it.
 _LINKED_CUSTOMER_EMAILS = text(
     """
-    SELECT DISTINCT customer.email
+    SELECT wanted.contact_id, link.intercom_updated_at, customer.email
     FROM unnest(CAST(:contact_ids AS text[])) AS wanted(contact_id)
     CROSS JOIN LATERAL (
-        SELECT customer_id FROM customer_sources
+        SELECT customer_id, intercom_updated_at FROM customer_sources
         WHERE integration_id = :integration_id AND intercom_contact_id = wanted.contact_id
           AND account_id = :account_id
         LIMIT 1
@@ -120,8 +122,10 @@ _UPSERT_SOURCES = text(
         name = excluded.name, phone = excluded.phone, properties = excluded.properties,
         content_hash = excluded.content_hash,
         intercom_updated_at = excluded.intercom_updated_at, changed_at = excluded.changed_at
-    -- The account check guards the tenant even if a caller passed a foreign integration.
+    -- The account check guards the tenant even if a caller passed a foreign integration; the
+    -- age check, a write racing one that read the source (never an older state over a newer).
     WHERE s.account_id = :account_id
+      AND s.intercom_updated_at <= excluded.intercom_updated_at
       AND (s.customer_id, s.role, s.content_hash, s.intercom_updated_at)
           IS DISTINCT FROM (excluded.customer_id, excluded.role, excluded.content_hash,
                             excluded.intercom_updated_at)
@@ -425,16 +429,31 @@ class CustomerRepository:
         # Belt and braces for the keyed lookups (see _LOCK_OR_CREATE_CUSTOMERS): no table scan.
         await self.session.execute(_INDEX_PROBES_ONLY)
         columns = _columns(sources)
-        linked = await self.session.execute(
-            _LINKED_CUSTOMER_EMAILS,
-            {
-                "account_id": account.id,
-                "integration_id": integration_id,
-                "contact_ids": columns["contact_ids"],
-            },
+        linked = (
+            await self.session.execute(
+                _LINKED_CUSTOMER_EMAILS,
+                {
+                    "account_id": account.id,
+                    "integration_id": integration_id,
+                    "contact_ids": columns["contact_ids"],
+                },
+            )
+        ).all()
+        written_at = {contact_id: updated_at for contact_id, updated_at, _ in linked}
+        stale = frozenset(
+            source.intercom_contact_id
+            for source in sources
+            if written_at.get(source.intercom_contact_id, source.intercom_updated_at)
+            > source.intercom_updated_at
         )
+        if stale:  # a newer state of these contacts is stored already: they change nothing
+            sources = [source for source in sources if source.intercom_contact_id not in stale]
+            winners_by_email = {}
+            for source in sorted(sources, key=lambda source: source.rank):
+                winners_by_email.setdefault(source.email, source)
+            columns = _columns(sources)
         ids, created = await self._lock_or_create(
-            account, winners_by_email, also_lock=set(linked.scalars())
+            account, winners_by_email, also_lock={email for _, _, email in linked}
         )
         skipped: frozenset[str] = frozenset()
         if options.skip_existing:
@@ -483,6 +502,7 @@ class CustomerRepository:
             changed=changed,
             winners=winners,
             skipped_existing=skipped,
+            stale=stale,
         )
 
     async def _apply_segment_settings(

@@ -52,3 +52,6 @@ class BatchWrite:
     winners: dict[uuid.UUID, tuple[uuid.UUID, str]]
     # Emails that already were customers, left untouched (duplicates "skip").
     skipped_existing: frozenset[str] = frozenset()
+    # Contacts read older than the state stored already (a webhook wrote a newer one while a
+    # sync read its page): left as they are.
+    stale: frozenset[str] = frozenset()

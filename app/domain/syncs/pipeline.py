@@ -147,6 +147,9 @@ def classify(batch: PreparedBatch, integration_id: uuid.UUID, written: BatchWrit
     report = Report()
     report.add(batch.report)
     for source in batch.sources:
+        if source.intercom_contact_id in written.stale:
+            report.unchanged += 1  # what it would write, or newer, is stored already
+            continue
         if source.email in written.skipped_existing:
             report.skip(DUPLICATE_SKIPPED, contact_id=source.intercom_contact_id)
             continue
