@@ -494,5 +494,90 @@ async def test_one_account_s_failure_retries_that_account_only_and_saved_segment
     assert (row.outcome or "").count(f"{in_a['id']}:") == 1
     email = target["email"].strip().lower()
     for tenant in (a, b):
-        found = await customer(sessionmaker, AccountScope(uuid.UUID(str(tenant.account_id))), email)
-        assert found is not None and found.name == "Renamed by a webhook", tenant
+        account = AccountScope(uuid.UUID(str(tenant.account_id)))
+        found = await customer(sessionmaker, account, email)
+        assert found is not None, tenant
+        assert found.name == "Renamed by a webhook", tenant
+
+
+@pytest.mark.usefixtures("worker")
+async def test_a_lead_merged_into_a_user_of_its_email_keeps_its_customer_even_when_deletes_delete(
+    http: httpx.AsyncClient,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    sandbox_url: str,
+    sandbox_workspaces: list[dict[str, Any]],
+) -> None:
+    """With "deleted in Intercom: delete", the merged-away lead is gone, yet its person is not:
+    the customer (its id, so its history) stays, now from the user, with the user's values."""
+    tenant = await create_tenant(sessionmaker, nps_campaigns=2)
+    account = AccountScope(uuid.UUID(str(tenant.account_id)))
+    workspace = sandbox_workspaces[0]
+    integration = await connect_workspace(http, tenant, workspace["access_token"])
+    await http.put(
+        f"/v1/integrations/{integration['id']}/settings",
+        json={"on_deleted_in_intercom": "delete"},
+        headers=tenant.headers,
+    )
+    lists = await segments_of(http, tenant, integration["id"])
+    for kind in ("users", "leads"):
+        main = next(s for s in lists if s["kind"] == kind)
+        switched = await http.patch(
+            f"/v1/segments/{main['id']}",
+            json={"auto_sync": True, "use_default_mapping": True},
+            headers=tenant.headers,
+        )
+        assert switched.status_code == 200, switched.text
+        await sync_segment(http, tenant, main["id"])
+    async with sessionmaker() as session:
+        alone = (
+            select(CustomerSource.customer_id)
+            .where(CustomerSource.account_id == account.id)
+            .group_by(CustomerSource.customer_id)
+            .having(func.count() == 1)
+        )
+        lead_source = await session.scalar(
+            select(CustomerSource)
+            .where(
+                CustomerSource.account_id == account.id,
+                CustomerSource.role == "lead",
+                CustomerSource.customer_id.in_(alone),
+            )
+            .limit(1)
+        )
+    assert lead_source is not None, "no lead is a customer of its own"
+    survivor_id = f"user-{uuid.uuid4().hex[:12]}"
+    event = notification(
+        workspace["app_id"],
+        "contact.merged",
+        {
+            "type": "contact",
+            "id": survivor_id,
+            "role": "user",
+            "email": lead_source.email,
+            "name": "The user it became",
+            "updated_at": int(time.time()),
+            "merged_from": {"type": "contact", "id": lead_source.intercom_contact_id},
+        },
+    )
+    body, headers = signed(event)
+    assert (await http.post(PATH, content=body, headers=headers)).status_code == 200
+
+    async def processed() -> WebhookNotification | None:
+        [row] = await stored(sessionmaker, event["id"])
+        return row if row.status != NotificationStatus.PENDING else None
+
+    row = await eventually(processed)
+    assert row is not None, "not processed"
+    assert row.status == NotificationStatus.PROCESSED, row.last_error
+    async with sessionmaker() as session:
+        kept = await session.get(Customer, lead_source.customer_id)
+        sources = set(
+            await session.scalars(
+                select(CustomerSource.intercom_contact_id).where(
+                    CustomerSource.customer_id == lead_source.customer_id
+                )
+            )
+        )
+    assert kept is not None, "the merge deleted the person"
+    assert kept.name == "The user it became"
+    assert sources == {survivor_id}

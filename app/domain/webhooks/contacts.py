@@ -13,16 +13,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.customers.repository import CustomerRepository
 from app.domain.customers.sources import WriteOptions
 from app.domain.filters import apply as filters
-from app.domain.integrations.settings import OnDeletedInIntercom
 from app.domain.mapping import service as mapping_service
 from app.domain.mapping.config import Duplicates
-from app.domain.models import Integration, Segment, SegmentKind, SegmentMember
+from app.domain.models import CustomerSource, Integration, Segment, SegmentKind, SegmentMember
 from app.domain.scope import AccountScope
 from app.domain.syncs import pipeline, removals
 from app.intercom.models import Contact
@@ -93,12 +92,15 @@ async def contact_merged(
     integration_id: uuid.UUID,
     merged_from: str,
     surviving: str,
-    on_deleted: OnDeletedInIntercom,
+    surviving_email: str | None,
 ) -> None:
-    """The merged-away contact's lists now hold the surviving one; the merged-away contact is
-    gone from Intercom, and is handled as a removal handles a deleted contact (its source goes;
-    its customer, if it has no other, follows the "deleted in Intercom" setting). A lead merged
-    into a user of the same email thus leaves one customer, with the user's values."""
+    """The merged-away contact's lists now hold the surviving one. When both share an email
+    (a lead that became a user), its customer is the survivor's too: its source becomes the
+    survivor's, unless the survivor has one here already, so that the person is never deleted
+    and created again (tags, unsubscribe, history kept), whatever the "deleted in Intercom"
+    setting. The caller then writes the survivor and handles the merged-away contact as
+    deleted: a lead merged into a user of another email leaves its customer as a deleted
+    contact would."""
     segments = (
         await session.scalars(
             select(SegmentMember.segment_id)
@@ -114,4 +116,26 @@ async def contact_merged(
     ).all()
     for segment_id in segments:
         await removals.join(session, account, segment_id, [surviving])
-    await removals.contacts_gone(session, account, integration_id, [merged_from], on_deleted)
+    email = (surviving_email or "").strip().lower()
+    if not email:
+        return
+    survivor_source = (
+        select(CustomerSource.id)
+        .where(
+            CustomerSource.account_id == account.id,
+            CustomerSource.integration_id == integration_id,
+            CustomerSource.intercom_contact_id == surviving,
+        )
+        .exists()
+    )
+    await session.execute(
+        update(CustomerSource)
+        .where(
+            CustomerSource.account_id == account.id,
+            CustomerSource.integration_id == integration_id,
+            CustomerSource.intercom_contact_id == merged_from,
+            func.lower(CustomerSource.email) == email,
+            ~survivor_source,
+        )
+        .values(intercom_contact_id=surviving)
+    )

@@ -330,39 +330,34 @@ async def _apply_to(
     if integration is None or integration.status != CONNECTED:
         return "disconnected meanwhile"
     customers = CustomerRepository(session)
-    # What the notification knows of the contact dates from its contact's updated_at, else
-    # from when it was sent.
-    as_of = contact.updated_at if contact is not None else None
-    as_of = as_of if as_of is not None else notification.intercom_created_at
-    if as_of is not None and await customers.sources_newer_than(
-        account, integration_id, [contact_id], as_of
+    settings = integration_settings.parse(integration.settings)
+    if contact is not None and merged_from is not None:
+        # A fact whatever the age of the survivor's values: the merged-away contact's lists
+        # and (same email) customer are the survivor's; once the survivor is written, the
+        # merged-away contact is gone, as a deleted one.
+        await contacts.contact_merged(
+            session, account, integration_id, merged_from, contact_id, contact.email
+        )
+        written = await _write_contact(
+            session, account, integration, notification, contact, known_segment_ids
+        )
+        await removals.contacts_gone(
+            session,
+            account,
+            integration_id,
+            [merged_from],
+            settings.on_deleted_in_intercom,
+            gone_at=notification.intercom_created_at,
+        )
+        return f"merged from {merged_from}; {written}"
+    if contact is not None:
+        return await _write_contact(
+            session, account, integration, notification, contact, known_segment_ids
+        )
+    if notification.intercom_created_at is not None and await customers.sources_newer_than(
+        account, integration_id, [contact_id], notification.intercom_created_at
     ):
         return "older than the last sync of the contact: nothing changed"
-    if contact is not None:
-        gone = await removals.gone_since(session, account, integration_id, contact_id)
-        if gone is not None and as_of is not None and gone >= as_of:
-            # Deleted, archived or merged away after the state this notification describes
-            # (a late delivery, or an order Intercom does not promise).
-            return "the contact was gone since: nothing changed"
-
-        async def segment_ids() -> set[str]:
-            return known_segment_ids
-
-        prefix = ""
-        if merged_from is not None:
-            await contacts.contact_merged(
-                session,
-                account,
-                integration_id,
-                merged_from,
-                contact_id,
-                integration_settings.parse(integration.settings).on_deleted_in_intercom,
-            )
-            prefix = f"merged from {merged_from}; "
-        return prefix + await contacts.contact_changed(
-            session, account, integration, contact, segment_ids
-        )
-    settings = integration_settings.parse(integration.settings)
     if notification.topic in GONE_TOPICS:
         on_deleted = settings.on_deleted_in_intercom
         await removals.contacts_gone(
@@ -380,6 +375,33 @@ async def _apply_to(
         count = await customers.unsubscribe_contacts(account, integration_id, [contact_id])
         return f"unsubscribed in Intercom: {count} customer(s) unsubscribed"
     return "not acted on"
+
+
+async def _write_contact(
+    session: AsyncSession,
+    account: AccountScope,
+    integration: Integration,
+    notification: WebhookNotification,
+    contact: Contact,
+    known_segment_ids: set[str],
+) -> str:
+    # What the notification knows of the contact dates from its contact's updated_at, else
+    # from when it was sent.
+    as_of = contact.updated_at or notification.intercom_created_at
+    if as_of is not None and await CustomerRepository(session).sources_newer_than(
+        account, integration.id, [contact.id], as_of
+    ):
+        return "older than the last sync of the contact: nothing changed"
+    gone = await removals.gone_since(session, account, integration.id, contact.id)
+    if gone is not None and as_of is not None and gone >= as_of:
+        # Deleted, archived or merged away after the state this notification describes (a
+        # late delivery, or an order Intercom does not promise).
+        return "the contact was gone since: nothing changed"
+
+    async def segment_ids() -> set[str]:
+        return known_segment_ids
+
+    return await contacts.contact_changed(session, account, integration, contact, segment_ids)
 
 
 async def _segments_of(ports: WebhookPorts, integration: Integration, contact_id: str) -> set[str]:
