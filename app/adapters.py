@@ -117,7 +117,9 @@ class Adapters:
             queue=self.queue,
             intercom=self.intercom,
             cipher=self.cipher,
-            settings=WebhookSettings(),
+            settings=WebhookSettings(
+                retention=timedelta(days=self.settings.webhook_retention_days)
+            ),
         )
 
     def refresher(self) -> RefreshPorts:

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     # Lists and segments an account may auto-sync per NPS campaign it runs.
     auto_sync_per_campaign: float = Field(default=1.0, ge=0, le=1000)
 
+    # Handled webhook notifications and contact tombstones are kept this long, then purged.
+    webhook_retention_days: int = Field(default=7, ge=1, le=365)
+
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     log_level: str = "INFO"
 

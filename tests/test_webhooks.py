@@ -8,7 +8,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -17,7 +17,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.config import Settings
+from app.crypto import SecretBox
+from app.db import transaction
 from app.domain.models import (
+    ContactTombstone,
     Customer,
     CustomerSource,
     NotificationStatus,
@@ -25,8 +29,17 @@ from app.domain.models import (
     WebhookNotification,
 )
 from app.domain.scope import AccountScope
+from app.domain.webhooks import processing
+from app.domain.webhooks.processing import WebhookPorts, WebhookSettings
 from intercom_sandbox.webhooks import notification, sign
-from tests.fixtures.factories import Tenant, connect_workspace, create_tenant, segments_of
+from tests.fakes.queue import RecordingQueue
+from tests.fixtures.factories import (
+    Tenant,
+    connect_workspace,
+    create_integration,
+    create_tenant,
+    segments_of,
+)
 from tests.test_end_to_end import sandbox_contacts, sync_segment
 from tests.test_removals_api import users_with_a_unique_email
 
@@ -581,3 +594,67 @@ async def test_a_lead_merged_into_a_user_of_its_email_keeps_its_customer_even_wh
     assert kept is not None, "the merge deleted the person"
     assert kept.name == "The user it became"
     assert sources == {survivor_id}
+
+
+async def test_handled_notifications_and_tombstones_are_purged_after_the_retention(
+    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    tenant = await create_tenant(sessionmaker)
+    cipher = SecretBox(settings.encryption_keys)
+    integration = await create_integration(sessionmaker, tenant, cipher.encrypt("t"), slot=1)
+    now = datetime.now(UTC)
+    old, recent = now - timedelta(days=8), now - timedelta(days=6)
+    rows = {
+        "old-processed": (old, NotificationStatus.PROCESSED),
+        "old-failed": (old, NotificationStatus.FAILED),
+        "old-pending": (old, NotificationStatus.PENDING),  # its work is not done: kept
+        "recent-processed": (recent, NotificationStatus.PROCESSED),
+    }
+    tag = uuid.uuid4().hex[:8]
+    async with transaction(sessionmaker) as session:
+        for name, (received_at, status) in rows.items():
+            session.add(
+                WebhookNotification(
+                    notification_id=f"{name}-{tag}",
+                    app_id="purge",
+                    topic="ping",
+                    body=b"{}",
+                    status=status,
+                    attempts=0,
+                    received_at=received_at,
+                )
+            )
+        for name, gone_at in (("old", old), ("recent", recent)):
+            session.add(
+                ContactTombstone(
+                    integration_id=integration,
+                    intercom_contact_id=f"{name}-{tag}",
+                    account_id=tenant.account_id,
+                    gone_at=int(gone_at.timestamp()),
+                )
+            )
+    ports = WebhookPorts(
+        sessionmaker=sessionmaker,
+        queue=RecordingQueue(),
+        intercom=None,  # type: ignore[arg-type]  # purging asks Intercom nothing
+        cipher=cipher,
+        settings=WebhookSettings(retention=timedelta(days=7)),
+    )
+    assert await processing.purge(ports) >= 3
+    async with sessionmaker() as session:
+        left = set(
+            await session.scalars(
+                select(WebhookNotification.notification_id).where(
+                    WebhookNotification.notification_id.like(f"%-{tag}")
+                )
+            )
+        )
+        tombstones = set(
+            await session.scalars(
+                select(ContactTombstone.intercom_contact_id).where(
+                    ContactTombstone.integration_id == integration
+                )
+            )
+        )
+    assert left == {f"old-pending-{tag}", f"recent-processed-{tag}"}
+    assert tombstones == {f"recent-{tag}"}

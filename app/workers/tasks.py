@@ -90,6 +90,7 @@ async def sweep(job: JobContext) -> None:
     )
     purged = await _step("purge", outbox.purge(adapters.sessionmaker, older_than=PURGE_AFTER))
     recovered += await _step("webhooks", processing.recover_due(adapters.webhooks()))
+    purged += await _step("webhooks_purge", processing.purge(adapters.webhooks()))
     recovered += await _step("events", sending.recover_due(adapters.events()))
     if recovered or relayed or purged:
         log.info("maintenance.swept", recovered=recovered, relayed=relayed, purged=purged)

@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 import structlog
 from pydantic import ValidationError
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.domain.customers.repository import CustomerRepository
@@ -32,6 +32,7 @@ from app.domain.integrations import service as integration_service
 from app.domain.integrations import settings_service as integration_settings
 from app.domain.integrations.settings import OnUnsubscribedInIntercom
 from app.domain.models import (
+    ContactTombstone,
     Integration,
     NotificationStatus,
     Segment,
@@ -71,6 +72,9 @@ class WebhookSettings:
     # A drain job claims this many new notifications at a time, and works at most `drain_limit`.
     drain_batch: int = 10
     drain_limit: int = 200
+    # How long handled notifications (replays are recognised by them) and tombstones are kept.
+    # Intercom redelivers a notification once, a minute later (INTERCOM.md §7).
+    retention: timedelta = timedelta(days=7)
     max_attempts: int = 8
     retry_initial: timedelta = timedelta(seconds=5)
     retry_max: timedelta = timedelta(minutes=30)
@@ -499,3 +503,39 @@ async def recover_due(ports: WebhookPorts, limit: int = 200) -> int:
             notification.due_at = func.now() + intake.START_WITHIN
             intake.send(session, notification.id, attempt=notification.attempts, again=True)
     return len(due)
+
+
+async def purge(ports: WebhookPorts, *, limit: int = 1000) -> int:
+    """Forgets, `limit` at a time, the notifications handled longer than the retention ago (a
+    pending one is never purged) and the tombstones as old: what guards against replays and
+    late deliveries is only needed for minutes, and the rows grew without end."""
+    cutoff = datetime.now(UTC) - ports.settings.retention
+    async with unit_of_work(ports.sessionmaker, ports.queue) as session:
+        old = (
+            select(WebhookNotification.id)
+            .where(
+                WebhookNotification.received_at < cutoff,
+                WebhookNotification.status != NotificationStatus.PENDING,
+            )
+            .limit(limit)
+        )
+        notifications = await session.execute(
+            delete(WebhookNotification).where(WebhookNotification.id.in_(old.scalar_subquery()))
+        )
+        old_tombstones = (
+            select(ContactTombstone.integration_id, ContactTombstone.intercom_contact_id)
+            .where(ContactTombstone.gone_at < int(cutoff.timestamp()))
+            .limit(limit)
+        )
+        tombstones = await session.execute(
+            delete(ContactTombstone).where(
+                tuple_(ContactTombstone.integration_id, ContactTombstone.intercom_contact_id).in_(
+                    old_tombstones
+                )
+            )
+        )
+    return _rowcount(notifications) + _rowcount(tombstones)
+
+
+def _rowcount(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
