@@ -107,7 +107,7 @@ class Adapters:
             queue=self.queue,
             intercom=self.intercom,
             cipher=self.cipher,
-            settings=EventSettings(),
+            settings=EventSettings(lease=timedelta(seconds=self.settings.events_lease_s)),
         )
 
     def webhooks(self) -> WebhookPorts:

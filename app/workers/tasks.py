@@ -70,8 +70,8 @@ async def drain_webhooks(job: JobContext) -> None:
 
 
 @task(events_outbox.SEND_JOB, max_tries=1, timeout_s=2 * 60)
-async def send_event(job: JobContext, event_id: int) -> None:
-    await sending.send(job.adapters.events(), event_id, owner=job.worker_id)
+async def send_event(job: JobContext, event_id: int, attempt: int = 0) -> None:
+    await sending.send(job.adapters.events(), event_id, attempt=attempt, owner=job.worker_id)
 
 
 # Messages the commit that wrote them has not dispatched within this long are the relay's.

@@ -86,6 +86,6 @@ def send(session: AsyncSession, event: IntercomEvent, *, attempt: int, again: bo
         session,
         SEND_JOB,
         job_id=f"{SEND_JOB}:{event.id}:{attempt}{suffix}",
-        payload={"event_id": event.id},
+        payload={"event_id": event.id, "attempt": attempt},
         account_id=event.account_id,
     )

@@ -55,9 +55,11 @@ class EventPorts:
     settings: EventSettings
 
 
-async def send(ports: EventPorts, event_id: int, *, owner: str) -> None:
+async def send(ports: EventPorts, event_id: int, *, attempt: int = 0, owner: str) -> None:
+    """Sends the event as the job of its try `attempt`: a job of another try claims nothing (a
+    retry's job is sent by the sweeper once its backoff passed)."""
     owner = f"{uuid.uuid4().hex[:12]}@{owner}"[:64]
-    event = await _claim(ports, event_id, owner)
+    event = await _claim(ports, event_id, attempt, owner)
     if event is None:
         return
     account = AccountScope(event.account_id)
@@ -97,20 +99,18 @@ async def send(ports: EventPorts, event_id: int, *, owner: str) -> None:
         await _record(ports, event_id, owner, EventStatus.SENT, None)
 
 
-async def _claim(ports: EventPorts, event_id: int, owner: str) -> IntercomEvent | None:
+async def _claim(
+    ports: EventPorts, event_id: int, attempt: int, owner: str
+) -> IntercomEvent | None:
     async with unit_of_work(ports.sessionmaker, ports.queue) as session:
         claimed: IntercomEvent | None = await session.scalar(
             update(IntercomEvent)
             .where(
                 IntercomEvent.id == event_id,
                 IntercomEvent.status == EventStatus.PENDING,
-                # Unclaimed and either never tried or due again (a retry waits its backoff), or
-                # claimed by a job whose lease lapsed.
-                (
-                    IntercomEvent.lease_owner.is_(None)
-                    & ((IntercomEvent.attempts == 0) | (IntercomEvent.due_at <= func.now()))
-                )
-                | (IntercomEvent.due_at < func.now()),
+                IntercomEvent.attempts == attempt,
+                # Unclaimed, or claimed by a job whose lease lapsed.
+                IntercomEvent.lease_owner.is_(None) | (IntercomEvent.due_at < func.now()),
             )
             .values(lease_owner=owner, due_at=func.now() + ports.settings.lease)
             .returning(IntercomEvent)
