@@ -34,9 +34,11 @@ async def event_of(
 
 async def until(check: Any, timeout_s: float) -> Any:
     deadline = time.monotonic() + timeout_s
-    while (result := await check()) is None and time.monotonic() < deadline:
+    while True:
+        result = await check()
+        if result is not None or time.monotonic() > deadline:
+            return result
         await asyncio.sleep(0.05)
-    return result
 
 
 async def test_an_event_is_recorded_once_when_its_worker_dies_while_intercom_answers(
