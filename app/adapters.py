@@ -72,7 +72,7 @@ class Adapters:
             engine=engine,
             direct=DirectPool(
                 settings.database_url,
-                size=settings.database_pool_size,
+                size=settings.database_direct_pool_size,
                 acquire_timeout_s=settings.database_pool_timeout_s,
             ),
             sessionmaker=sessionmaker,

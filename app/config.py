@@ -15,10 +15,12 @@ class Settings(BaseSettings):
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/intercom_sync"
     # Connections each process keeps (API or worker), and how many more it may open in a burst;
-    # a request waits at most `database_pool_timeout_s` for one (then 503). Sizing: README.
-    database_pool_size: int = Field(default=64, ge=1, le=200)
+    # a request waits at most `database_pool_timeout_s` for one (then 503). The API keeps a
+    # second pool of `database_direct_pool_size` for the webhook intake. Sizing: README.
+    database_pool_size: int = Field(default=10, ge=1, le=200)
     database_max_overflow: int = Field(default=0, ge=0, le=200)
     database_pool_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    database_direct_pool_size: int = Field(default=10, ge=1, le=200)
     redis_url: str = "redis://127.0.0.1:6379/0"
     # Prefix of every Redis key and of the job queue, so that several deployments (or test runs)
     # can share one Redis without seeing each other's work.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -100,6 +101,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         properties,
     ):
         app.include_router(module.router, prefix="/v1")
+    build_openapi = app.openapi
+
+    def openapi_with_signature() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            webhooks.document_signature(build_openapi(), prefix="/v1")
+        return app.openapi_schema or build_openapi()
+
+    app.openapi = openapi_with_signature  # type: ignore[method-assign]
     app.include_router(internal.router)
     app.include_router(health.router)
     return app

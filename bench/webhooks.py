@@ -71,14 +71,26 @@ def benchmark(args: argparse.Namespace, database_url: str) -> bool:
         wrk.request_line("POST", "/v1/webhooks/intercom", headers, body.decode())
         for body, headers in signed_bodies(args.seconds * 4000)
     ]
-    measure = functools.partial(wrk.run, connections=args.connections, seconds=args.seconds)
-    with api_process(settings) as url, tempfile.TemporaryDirectory() as work:
+    server_cpus, load_cpus = wrk.split_cpus()
+    measure = functools.partial(
+        wrk.run,
+        connections=args.connections,
+        seconds=args.seconds,
+        cpus=load_cpus,
+        threads=len(load_cpus),
+    )
+    with api_process(settings, cpus=server_cpus) as url, tempfile.TemporaryDirectory() as work:
         work_dir = Path(work)
-        wrk.run(f"{url}/readyz", connections=args.connections, seconds=2, work_dir=work_dir)
+        measure(f"{url}/readyz", work_dir=work_dir)  # warm-up: connections, the pools
         bare = measure(f"{url}/healthz", work_dir=work_dir)
         ready = measure(f"{url}/readyz", work_dir=work_dir)
         hook = measure(url, work_dir=work_dir, requests=requests)
 
+    print(
+        f"One API process on CPU {sorted(server_cpus)}, wrk on {sorted(load_cpus)}, "
+        f"{args.connections} connections, {args.seconds} s each:",
+        flush=True,
+    )
     results = [
         (f"1. bare endpoint (/healthz): {bare.describe()}", bare.not_ok + bare.errors == 0),
         (f"2. /readyz (a PostgreSQL and a Redis round trip): {ready.describe()}", True),

@@ -98,8 +98,9 @@ def worker_process(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
 
 
 @contextlib.contextmanager
-def api_process(settings: Settings) -> Iterator[str]:
-    """The API as its own process (uvicorn, as deployed), configured by `settings`."""
+def api_process(settings: Settings, *, cpus: set[int] | None = None) -> Iterator[str]:
+    """The API as its own process (uvicorn, as deployed), configured by `settings`; on `cpus`
+    only when given (a benchmark keeps its load generator apart)."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -115,7 +116,8 @@ def api_process(settings: Settings) -> Iterator[str]:
         ],
         env={**settings_environment(settings), "LOG_LEVEL": "WARNING"},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=None,
+        preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None,
     )
     url = f"http://127.0.0.1:{port}"
     try:
