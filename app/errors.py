@@ -9,6 +9,8 @@ class AppError(Exception):
     status: ClassVar[int] = 500
     code: ClassVar[str] = "internal_error"
     title: ClassVar[str] = "Internal server error"
+    # The `WWW-Authenticate` challenge a 401 carries (RFC 9110 §11.6.1): what to send instead.
+    challenge: ClassVar[str] = "Bearer"
 
     def __init__(self, detail: str | None = None, **extensions: Any) -> None:
         super().__init__(detail or self.title)

@@ -117,6 +117,7 @@ async def test_unsubscribe_and_delete_send_the_events_the_settings_ask_for_once(
     [pending] = first.json()["events"]
     assert (pending["event_name"], pending["status"]) == ("left-nps", "pending")
     assert gone.status_code == 204
+    assert "content-type" not in gone.headers
     assert (
         await http.get(f"/v1/customers/{deleted['id']}", headers=tenant.headers)
     ).status_code == 404

@@ -86,6 +86,7 @@ async def test_a_bad_or_missing_signature_is_401_and_stores_nothing(
     assert response.status_code == 401, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["code"] == "signature_invalid"
+    assert response.headers["www-authenticate"].startswith("X-Hub-Signature ")
     assert await stored(sessionmaker, event["id"]) == []
 
 

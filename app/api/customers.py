@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from app.api.deps import AccountDep, SessionDep
 from app.api.problems import problem_responses
@@ -87,6 +87,7 @@ async def unsubscribe_customer(
 @router.delete(
     "/customers/{customer_id}",
     status_code=204,
+    response_class=Response,  # no body, and no JSON content type claiming one
     responses=problem_responses(401, 404, 422),
     summary="Delete a customer",
     description="Its sources, tags and list links go with it. Each integration it came from "

@@ -111,7 +111,7 @@ def _location(loc: tuple[Any, ...] | list[Any]) -> str:
 
 async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    headers = {"WWW-Authenticate": exc.challenge} if exc.status == 401 else None
     return problem_response(
         request,
         status=exc.status,

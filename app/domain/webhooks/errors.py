@@ -7,6 +7,8 @@ class SignatureInvalid(AppError):
     status = 401
     code = "signature_invalid"
     title = "The notification's signature does not verify"
+    # Not a bearer token: an HMAC of the body in X-Hub-Signature, keyed with the app's secret.
+    challenge = 'X-Hub-Signature realm="intercom-webhooks"'
 
     def __init__(self) -> None:
         super().__init__(
