@@ -29,7 +29,16 @@ from intercom_sandbox.search import Predicate, SearchContext, compile_query
 INLINE_LIST_LIMIT = 10  # INTERCOM.md §2.3: tags/companies/notes carry at most 10 items inline
 PRIVATE_FIELDS = ("tag_ids", "company_ids", "_indexed_at")
 OAUTH_CODE_TTL_S = 300  # INTERCOM.md §1.2: a code expires after about 5 minutes
-MUTATION_KINDS = ("create", "update", "delete", "archive", "merge", "unsubscribe")
+MUTATION_KINDS = (
+    "create",
+    "update",
+    "delete",
+    "archive",
+    "merge",
+    "unsubscribe",
+    "email",
+    "signup",
+)
 ERROR_STATUSES = (500, 502, 503)  # the server errors faults inject
 
 SortKey = tuple[int, str]
@@ -248,6 +257,25 @@ class Workspace:
                 "merged_from": {"type": "contact", "id": lead["id"]},
             }
             return Change("contact.merged", item)
+        if kind == "email":
+            # A new address: `contact.email.updated`, or `contact.lead.added_email` for a lead
+            # that had none (INTERCOM.md §7).
+            contact = self._pick(contact_id=contact_id)
+            had_email = bool((contact["email"] or "").strip())
+            contact["email"] = f"renamed{self.version}.{contact['id'][-8:]}@example.org"
+            contact["updated_at"] = max(now, contact["updated_at"] + 1)
+            self._changed(contact)
+            added = contact["role"] == "lead" and not had_email
+            topic = "contact.lead.added_email" if added else "contact.email.updated"
+            return Change(topic, render_contact(self, contact))
+        if kind == "signup":
+            # A lead signs up and becomes a user, keeping its id: `contact.lead.signed_up`.
+            lead = self._pick(role="lead", contact_id=contact_id)
+            if lead["role"] != "lead":
+                raise KeyError("only a lead can sign up")
+            lead.update(role="user", signed_up_at=now, updated_at=max(now, lead["updated_at"] + 1))
+            self._changed(lead)
+            return Change("contact.lead.signed_up", render_contact(self, lead))
         raise ValueError(f"unknown mutation {kind!r}; one of {', '.join(MUTATION_KINDS)}")
 
     def load(self, created_at: list[int], timezone: str | None = None) -> None:

@@ -659,3 +659,77 @@ async def test_handled_notifications_and_tombstones_are_purged_after_the_retenti
         )
     assert left == {f"old-pending-{tag}", f"recent-processed-{tag}"}
     assert tombstones == {f"recent-{tag}"}
+
+
+@pytest.mark.usefixtures("worker")
+async def test_an_email_change_and_a_lead_signing_up_are_written_as_a_sync_would(
+    http: httpx.AsyncClient,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    sandbox_url: str,
+    sandbox_workspaces: list[dict[str, Any]],
+    webhooks_to_api: httpx.AsyncClient,
+) -> None:
+    tenant = await create_tenant(sessionmaker, nps_campaigns=2)
+    account = AccountScope(uuid.UUID(str(tenant.account_id)))
+    workspace = sandbox_workspaces[0]
+    app_id = workspace["app_id"]
+    integration = await connect_workspace(http, tenant, workspace["access_token"])
+    for kind in ("users", "leads"):
+        main = next(
+            s for s in await segments_of(http, tenant, integration["id"]) if s["kind"] == kind
+        )
+        switched = await http.patch(
+            f"/v1/segments/{main['id']}",
+            json={"auto_sync": True, "use_default_mapping": True},
+            headers=tenant.headers,
+        )
+        assert switched.status_code == 200, switched.text
+        await sync_segment(http, tenant, main["id"])
+
+    async def mutate(kind: str, contact_id: str) -> dict[str, Any]:
+        response = await webhooks_to_api.post(
+            f"/workspaces/{app_id}/mutations", json={"kind": kind, "contact_id": contact_id}
+        )
+        assert response.status_code == 200, response.text
+        change: dict[str, Any] = response.json()["changes"][0]
+        return change
+
+    async def source_of(contact_id: str) -> CustomerSource | None:
+        async with sessionmaker() as session:
+            found: CustomerSource | None = await session.scalar(
+                select(CustomerSource).where(
+                    CustomerSource.account_id == account.id,
+                    CustomerSource.intercom_contact_id == contact_id,
+                )
+            )
+            return found
+
+    # An email change: the contact's customer is now the one of its new address.
+    user = users_with_a_unique_email(await sandbox_contacts(sandbox_url, app_id))[0]
+    changed = await mutate("email", user["id"])
+    assert changed["topic"] == "contact.email.updated"
+    new_email = changed["item"]["email"].strip().lower()
+
+    async def moved() -> bool:
+        source = await source_of(user["id"])
+        return source is not None and source.email == new_email
+
+    assert await eventually(moved), "the email change was not written"
+    assert await customer(sessionmaker, account, new_email) is not None
+
+    # A lead signing up: its source is a user's now (it wins over leads of its email).
+    async with sessionmaker() as session:
+        lead_id = await session.scalar(
+            select(CustomerSource.intercom_contact_id).where(
+                CustomerSource.account_id == account.id, CustomerSource.role == "lead"
+            )
+        )
+    assert lead_id is not None
+    signed_up = await mutate("signup", lead_id)
+    assert signed_up["topic"] == "contact.lead.signed_up"
+
+    async def a_user_now() -> bool:
+        source = await source_of(lead_id)
+        return source is not None and source.role == "user"
+
+    assert await eventually(a_user_now), "the sign-up was not written"

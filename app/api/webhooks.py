@@ -60,9 +60,10 @@ async def webhook_url_check() -> Response:
     "integration's `on_deleted_in_intercom`), `contact.unsubscribed` "
     "(`on_unsubscribed_in_intercom`), `contact.user.created`, `contact.lead.created`, "
     "`contact.user.updated`, `contact.lead.updated`, `contact.lead.signed_up`, "
-    "`contact.email.updated` (written for each auto-synced list that holds the contact, as "
-    "its sync would), `contact.merged` (the lists move to the surviving contact; the merged "
-    "one is handled as deleted), `ping`; any other is stored and ignored.",
+    "`contact.lead.added_email`, `contact.email.updated` (written for each auto-synced list "
+    "that holds the contact, as its sync would), `contact.merged` (the lists move to the "
+    "surviving contact, and a customer of the same email stays; the merged one is handled as "
+    "deleted), `ping`; any other is stored and ignored.",
     responses=problem_responses(401, 413, 422, 503),
     response_model=WebhookAck,
 )

@@ -50,6 +50,7 @@ HANDLED_TOPICS = frozenset(
         "contact.user.updated",
         "contact.lead.updated",
         "contact.lead.signed_up",
+        "contact.lead.added_email",
         "contact.email.updated",
         "contact.merged",
     }

@@ -59,6 +59,7 @@ CHANGED_TOPICS = frozenset(
         "contact.user.updated",
         "contact.lead.updated",
         "contact.lead.signed_up",
+        "contact.lead.added_email",
         "contact.email.updated",
     }
 )
