@@ -134,6 +134,7 @@ class Adapters:
 
     async def close(self) -> None:
         """Closes what `build` opened; Redis belongs to whoever passed it in."""
+        await self.webhook_wakeups.aclose()
         await self.http.aclose()
         await self.direct.close()
         await self.engine.dispose()

@@ -61,9 +61,10 @@ class Settings(BaseSettings):
     # Lists and segments an account may auto-sync per NPS campaign it runs.
     auto_sync_per_campaign: float = Field(default=1.0, ge=0, le=1000)
 
-    # How long a job may hold an event it sends to Intercom; a job that dies holding it (a
-    # crash between the post and its record) is replaced when it lapses.
-    events_lease_s: float = Field(default=60, ge=1, le=3600)
+    # How long a job may hold an event it sends to Intercom (longer than the job's 2-minute
+    # timeout); a job that dies holding it (a crash between the post and its record) is
+    # replaced when it lapses.
+    events_lease_s: float = Field(default=150, ge=1, le=3600)
     # Handled webhook notifications and contact tombstones are kept this long, then purged.
     webhook_retention_days: int = Field(default=7, ge=1, le=365)
 

@@ -569,7 +569,8 @@ async def test_a_lead_merged_into_a_user_of_its_email_keeps_its_customer_even_wh
             "role": "user",
             "email": lead_source.email,
             "name": "The user it became",
-            "updated_at": int(time.time()),
+            # Updated before the lead was: the survivor is still written over the lead's values.
+            "updated_at": lead_source.intercom_updated_at - 1,
             "merged_from": {"type": "contact", "id": lead_source.intercom_contact_id},
         },
     )
@@ -595,6 +596,11 @@ async def test_a_lead_merged_into_a_user_of_its_email_keeps_its_customer_even_wh
     assert kept is not None, "the merge deleted the person"
     assert kept.name == "The user it became"
     assert sources == {survivor_id}
+    async with sessionmaker() as session:
+        role = await session.scalar(
+            select(CustomerSource.role).where(CustomerSource.intercom_contact_id == survivor_id)
+        )
+    assert role == "user"
 
 
 async def test_handled_notifications_and_tombstones_are_purged_after_the_retention(

@@ -264,6 +264,7 @@ _POSTGRES_UNREACHABLE = (
     asyncpg.AdminShutdownError,
     asyncpg.CrashShutdownError,
     asyncpg.TooManyConnectionsError,
+    asyncpg.ConnectionDoesNotExistError,  # the connection closed under a statement
 )
 
 
@@ -414,6 +415,7 @@ _DEPENDENCY_ERRORS: tuple[type[Exception], ...] = (
     sqlalchemy.exc.DBAPIError,
     sqlalchemy.exc.TimeoutError,
     asyncpg.PostgresError,
+    asyncpg.InterfaceError,  # the direct pool's: a closed connection (503), or a bug (500)
     OSError,
     redis.exceptions.ConnectionError,
     redis.exceptions.TimeoutError,

@@ -160,3 +160,40 @@ async def test_a_contact_read_older_than_the_state_stored_changes_nothing(
     assert found["new@x.io"][0] == "Newer"
     assert await write_one(at(300, "new@x.io", "Newest")) == frozenset()
     assert (await customers_by_email(sessionmaker, account))["new@x.io"][0] == "Newest"
+
+
+async def test_a_stale_read_racing_a_newer_write_leaves_no_customer_without_a_contact(
+    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    """The newer state (another email) is written but not committed when the older one reads
+    the contact's age: the older batch creates its email's customer, then its upsert finds the
+    newer row and writes nothing. That customer goes again, and the contact is reported stale."""
+    tenant = await create_tenant(sessionmaker)
+    account = AccountScope(tenant.account_id)
+    cipher = SecretBox(settings.encryption_keys)
+    integration = await create_integration(sessionmaker, tenant, cipher.encrypt("t"), slot=1)
+    newer, older = source("c1", "new@x.io", "Newer"), source("c1", "old@x.io", "Older")
+    newer.intercom_updated_at, older.intercom_updated_at = 200, 100
+    async with sessionmaker() as webhook, sessionmaker() as sync:
+        await webhook.begin()
+        await write(webhook, account, integration, newer)
+        await sync.begin()
+        racing = asyncio.create_task(
+            CustomerRepository(sync).write_sources(
+                account,
+                integration,
+                {older.email: older},
+                [older],
+                WriteOptions(segment_id=uuid.uuid4()),
+            )
+        )
+        await asyncio.sleep(0.3)
+        assert not racing.done(), "the older write must wait for the newer row"
+        await webhook.commit()
+        written = await racing
+        await sync.commit()
+    assert written.stale == {"c1"}
+    assert not written.created
+    found = await customers_by_email(sessionmaker, account)
+    assert set(found) == {"new@x.io"}
+    assert found["new@x.io"][0] == "Newer"

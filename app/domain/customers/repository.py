@@ -132,6 +132,17 @@ _UPSERT_SOURCES = text(
     """
 )
 
+# A customer this batch created whose sources the upsert's age check refused (a newer state of
+# them was committed after this batch read its ages): nothing is left to make it a customer.
+_DELETE_CREATED_WITHOUT_SOURCES = text(
+    """
+    DELETE FROM customers AS c
+    WHERE c.account_id = :account_id AND c.id = ANY(CAST(:customer_ids AS uuid[]))
+      AND NOT EXISTS (SELECT 1 FROM customer_sources s WHERE s.customer_id = c.id)
+    RETURNING c.id
+    """
+)
+
 # Every customer of the batch takes the values of its winning source; only those whose values
 # differ are written. Returns each customer's winner and whether it changed. The winner is
 # looked up customer by customer (LATERAL ... LIMIT 1: an index probe each, which the planner
@@ -474,6 +485,26 @@ class CustomerRepository:
                     **columns,
                 },
             )
+            if created:
+                orphans = set(
+                    (
+                        await self.session.execute(
+                            _DELETE_CREATED_WITHOUT_SOURCES,
+                            {"account_id": account.id, "customer_ids": sorted(created)},
+                        )
+                    ).scalars()
+                )
+                if orphans:  # their sources lost the race: stale, as if read so
+                    gone = {email for email, customer_id in ids.items() if customer_id in orphans}
+                    stale |= {s.intercom_contact_id for s in sources if s.email in gone}
+                    sources = [s for s in sources if s.email not in gone]
+                    created -= orphans
+                    ids = {email: id_ for email, id_ in ids.items() if email not in gone}
+                    winners_by_email = {
+                        email: source
+                        for email, source in winners_by_email.items()
+                        if email not in gone
+                    }
         # Every locked customer may have gained or lost a source; one this batch created has
         # only this batch's sources and took its winner's values when it was inserted.
         touched = sorted(

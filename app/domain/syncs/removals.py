@@ -239,7 +239,7 @@ async def handle(
     exists = {contact_id: found for contact_id, found in exists.items() if found is not None}
     if not exists:
         return handled
-    await _lock_customers(session, account, integration_id, list(exists))
+    await lock_customers_of(session, account, integration_id, list(exists))
     members = set(
         (
             await session.scalars(
@@ -275,9 +275,11 @@ async def handle(
     return handled
 
 
-async def _lock_customers(
+async def lock_customers_of(
     session: AsyncSession, account: AccountScope, integration_id: uuid.UUID, contact_ids: list[str]
 ) -> None:
+    """Locks the customers the contacts' sources belong to, in email order, as every writer
+    of customers does before it changes their sources."""
     customers = await _customers_of(session, account, integration_id, contact_ids)
     if customers:
         await session.execute(
@@ -359,7 +361,7 @@ async def contacts_gone(
     """Contacts Intercom says were deleted or archived (a webhook), handled as a removal
     handles those it finds gone, in the caller's transaction, their customers locked first."""
     if contact_ids:
-        await _lock_customers(session, account, integration_id, list(contact_ids))
+        await lock_customers_of(session, account, integration_id, list(contact_ids))
         await _deleted_in_intercom(
             session, account, integration_id, None, contact_ids, on_deleted, gone_at=gone_at
         )

@@ -91,8 +91,7 @@ async def contact_merged(
     account: AccountScope,
     integration_id: uuid.UUID,
     merged_from: str,
-    surviving: str,
-    surviving_email: str | None,
+    survivor: Contact,
 ) -> None:
     """The merged-away contact's lists now hold the surviving one. When both share an email
     (a lead that became a user), its customer is the survivor's too: its source becomes the
@@ -114,11 +113,14 @@ async def contact_merged(
             .order_by(SegmentMember.segment_id)
         )
     ).all()
+    surviving = survivor.id
     for segment_id in segments:
         await removals.join(session, account, segment_id, [surviving])
-    email = (surviving_email or "").strip().lower()
+    email = (survivor.email or "").strip().lower()
     if not email:
         return
+    # Locked before their sources change, as a sync's batch locks them.
+    await removals.lock_customers_of(session, account, integration_id, [merged_from, surviving])
     survivor_source = (
         select(CustomerSource.id)
         .where(
@@ -137,5 +139,7 @@ async def contact_merged(
             func.lower(CustomerSource.email) == email,
             ~survivor_source,
         )
-        .values(intercom_contact_id=surviving)
+        # The survivor's now, and older than any state of it: its write (next) is never
+        # refused as stale for the lead's date, and until it comes the lead's values stay.
+        .values(intercom_contact_id=surviving, role=survivor.role, intercom_updated_at=0)
     )

@@ -156,6 +156,7 @@ class Wakeups:
         self._queue = queue
         self._window_s = window_s
         self._scheduled = False
+        self._timer: asyncio.TimerHandle | None = None
         self._sending: set[asyncio.Task[None]] = set()
 
     def wake(self) -> None:
@@ -163,13 +164,27 @@ class Wakeups:
         if self._scheduled:
             return
         self._scheduled = True
-        asyncio.get_running_loop().call_later(self._window_s, self._fire)
+        self._timer = asyncio.get_running_loop().call_later(self._window_s, self._fire)
 
     def _fire(self) -> None:
+        if not self._scheduled:  # closed meanwhile: aclose sent it
+            return
         self._scheduled = False  # a commit from now on wakes the next drain
         task = asyncio.create_task(self.send_drain(self._queue))
         self._sending.add(task)
         task.add_done_callback(self._sending.discard)
+
+    async def aclose(self) -> None:
+        """At shutdown, before the queue's connection closes: a drain for what arrived in the
+        last window, and the sends under way finished (the sweeper would get there anyway, a
+        minute later)."""
+        if self._scheduled:
+            self._scheduled = False
+            if self._timer is not None:
+                self._timer.cancel()
+            await self.send_drain(self._queue)
+        if self._sending:
+            await asyncio.gather(*self._sending, return_exceptions=True)
 
     @staticmethod
     async def send_drain(queue: JobQueue) -> None:

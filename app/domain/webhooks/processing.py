@@ -326,23 +326,34 @@ async def _apply_to(
     merged_from: str | None,
     known_segment_ids: set[str],
 ) -> str:
-    # Locked, as a disconnect or a settings change would: neither happens half-way through.
+    # Shared: a disconnect or a settings change (which update the row) waits for the
+    # notifications being applied, and they for it; notifications do not wait for each other
+    # (FOR NO KEY UPDATE, before, applied one notification of a workspace at a time).
     integration = await session.scalar(
         select(Integration)
         .where(Integration.id == integration_id, Integration.account_id == account.id)
-        .with_for_update(key_share=True)
+        .with_for_update(read=True)
     )
     if integration is None or integration.status != CONNECTED:
         return "disconnected meanwhile"
+    # One notification of a contact at a time: another one's transaction may be deciding from
+    # what this one is about to change (a delete's tombstone, read by an older update that would
+    # otherwise create the customer again once the delete committed). Sorted: no deadlock.
+    for contact_key in sorted({contact_id, merged_from or contact_id}):
+        await session.execute(
+            select(
+                func.pg_advisory_xact_lock(
+                    func.hashtextextended(f"webhook-contact:{integration_id}:{contact_key}", 0)
+                )
+            )
+        )
     customers = CustomerRepository(session)
     settings = integration_settings.parse(integration.settings)
     if contact is not None and merged_from is not None:
         # A fact whatever the age of the survivor's values: the merged-away contact's lists
         # and (same email) customer are the survivor's; once the survivor is written, the
         # merged-away contact is gone, as a deleted one.
-        await contacts.contact_merged(
-            session, account, integration_id, merged_from, contact_id, contact.email
-        )
+        await contacts.contact_merged(session, account, integration_id, merged_from, contact)
         written = await _write_contact(
             session, account, integration, notification, contact, known_segment_ids
         )
@@ -391,8 +402,10 @@ async def _write_contact(
     known_segment_ids: set[str],
 ) -> str:
     # What the notification knows of the contact dates from its contact's updated_at, else
-    # from when it was sent.
-    as_of = contact.updated_at or notification.intercom_created_at
+    # from when it was sent (and is written as of then: undated, it would never be newer).
+    if contact.updated_at is None and notification.intercom_created_at is not None:
+        contact = contact.model_copy(update={"updated_at": notification.intercom_created_at})
+    as_of = contact.updated_at
     if as_of is not None and await CustomerRepository(session).sources_newer_than(
         account, integration.id, [contact.id], as_of
     ):
