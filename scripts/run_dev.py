@@ -92,6 +92,11 @@ def main() -> None:
             f"{API}/v1/integrations/{integration['id']}/segments", headers=headers
         ).json()["data"]
         users = next(segment for segment in segments if segment["kind"] == "users")
+        # The sandbox posts its notifications to the API, as Intercom would to a deployment.
+        httpx.put(
+            f"{SANDBOX}/_sandbox/webhooks",
+            json={"url": f"{API}/v1/webhooks/intercom", "enabled": True},
+        ).raise_for_status()
         second = httpx.get(f"{SANDBOX}/_sandbox/workspaces").json()[1]
         auth = f'-H "Authorization: Bearer {api_key}"'
         json_body = '-H "Content-Type: application/json" -d'
@@ -103,6 +108,11 @@ def main() -> None:
             '[{"property": "country", "operator": "is", "value": "France"}], '
             '[{"property": "country", "operator": "is", "value": "United States"}]]}'
         )
+        settings = (
+            '{"on_deleted_in_intercom": "delete", "on_unsubscribed_in_intercom": "unsubscribe", '
+            '"event_on_survey_unsubscribe": {"enabled": true, "event_name": "left-nps"}}'
+        )
+        mutations = f"{SANDBOX}/_sandbox/workspaces/{workspace['app_id']}/mutations"
         print(
             f"""
 intercom-sync is running: API {API} (docs: {API}/docs), Intercom sandbox {SANDBOX}.
@@ -136,6 +146,20 @@ once; the Location it answers carries the code and state to send back):
   curl -si "<authorize_url from the answer>&app_id={second["app_id"]}" | grep -i '^location'
   curl -s {auth} {json_body} '{{"code": "<code>", "state": "<state>"}}' \\
     {API}/v1/integrations/oauth/callback
+
+Webhooks (the sandbox posts Intercom's signed notifications to the API) and events back:
+  # what a delete or an unsubscribe in Intercom does here, and the event sent on ours:
+  curl -s -X PUT {auth} {json_body} '{settings}' \
+    {integration_url}/settings
+  # change contacts in the sandbox (create, update, delete, archive, merge, unsubscribe, email,
+  # signup): an auto-synced list's customers follow within seconds
+  curl -s -X PATCH {auth} {json_body} '{{"auto_sync": true, "use_default_mapping": true}}' \
+    {API}/v1/segments/{users["id"]}
+  curl -s {json_body} '{{"kind": "update"}}' {mutations}
+  curl -s {SANDBOX}/_sandbox/webhooks/deliveries
+  # unsubscribe a customer from surveys: the event reaches the sandbox's record once
+  curl -s -X POST {auth} {API}/v1/customers/<a customer id>/unsubscribe
+  curl -s {SANDBOX}/_sandbox/workspaces/{workspace["app_id"]}/events
 
 Manage the integration and its lists:
   curl -s -X PATCH {auth} {json_body} '{{"name": "Support workspace"}}' {integration_url}
