@@ -22,9 +22,14 @@ run: install
 	$(BIN)/python scripts/init_env.py
 	$(BIN)/python scripts/run_dev.py
 
-## The whole test suite against the local PostgreSQL and Redis.
+## The whole test suite against the local PostgreSQL and Redis, or embedded ones where those
+## do not answer (scripts/local_services.py).
+TEST_ADMIN_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 test: install
-	$(BIN)/pytest
+	$(BIN)/python scripts/local_services.py \
+	  --database-url "$(TEST_ADMIN_DATABASE_URL)" --database-env TEST_ADMIN_DATABASE_URL \
+	  --redis-url "$(TEST_REDIS_URL)" --redis-env TEST_REDIS_URL -- $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -136,7 +136,8 @@ def migrate(database_url: str | None = None) -> None:
     asyncio.run(create_database_if_missing(url))
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "migrations"))
-    config.set_main_option("sqlalchemy.url", url)
+    # Alembic's config is a ConfigParser: a `%` (a quoted socket path, a password) is doubled.
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     command.upgrade(config, "head")
 
 

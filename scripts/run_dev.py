@@ -1,5 +1,9 @@
 """`make run`: migrations, then the sandbox, the API and a worker, and a demo account connected to
-the sandbox. Ctrl-C stops every process it started."""
+the sandbox. Ctrl-C stops every process it started.
+
+PostgreSQL and Redis are the configured ones (`.env`), or embedded ones when those do not answer
+(scripts/local_services.py). `API_PORT` (8000) and `SANDBOX_PORT` (8010) move the two servers;
+the sandbox's must then match `INTERCOM_BASE_URL`."""
 
 from __future__ import annotations
 
@@ -12,13 +16,16 @@ import time
 from pathlib import Path
 
 import httpx
+import local_services  # beside this script, on its path
 
 from app.config import get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-API = "http://127.0.0.1:8000"
-SANDBOX = "http://127.0.0.1:8010"
+API_PORT = int(os.environ.get("API_PORT", "8000"))
+SANDBOX_PORT = int(os.environ.get("SANDBOX_PORT", "8010"))
+API = f"http://127.0.0.1:{API_PORT}"
+SANDBOX = f"http://127.0.0.1:{SANDBOX_PORT}"
 WORKER = [str(BIN / "intercom-sync"), "worker"]
 
 
@@ -36,6 +43,15 @@ def main() -> None:
     os.chdir(ROOT)
     # `kill` (a supervisor, a script) stops the children too: SystemExit runs the cleanup below.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    settings = get_settings()
+    data_dir = Path(os.environ.get("LOCAL_SERVICES_DIR", str(local_services.DATA_DIR)))
+    with local_services.services(settings.database_url, settings.redis_url, data_dir) as urls:
+        # The children read these before .env.
+        os.environ["DATABASE_URL"], os.environ["REDIS_URL"] = urls
+        run()
+
+
+def run() -> None:
     subprocess.run([BIN / "intercom-sync", "migrate"], check=True)
     processes = [
         subprocess.Popen(
@@ -44,7 +60,7 @@ def main() -> None:
                 "-m",
                 "intercom_sandbox",
                 "--port",
-                "8010",
+                str(SANDBOX_PORT),
                 "--seed",
                 "1",
                 "--contacts",
@@ -57,7 +73,7 @@ def main() -> None:
                 "app.main:create_app",
                 "--factory",
                 "--port",
-                "8000",
+                str(API_PORT),
                 "--log-level",
                 "warning",
             ]

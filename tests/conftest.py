@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -35,8 +36,12 @@ INTERNAL_API_TOKEN = "internal-test-token"
 
 pytest_plugins = ["tests.fixtures.sandbox"]
 
-ADMIN_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-REDIS_URL = "redis://127.0.0.1:6379/0"
+# The machine's servers; `make test` points these at embedded ones when those do not answer
+# (scripts/local_services.py).
+ADMIN_DATABASE_URL = os.environ.get(
+    "TEST_ADMIN_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+)
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 SANDBOX_CONTACTS = 300
 JWT_SECRET = "test-jwt-secret-with-enough-entropy-1234"
 OAUTH_REDIRECT_URI = "https://nps.example.com/intercom/callback"

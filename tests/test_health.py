@@ -22,7 +22,7 @@ async def test_readyz_is_a_503_naming_what_is_down(settings: Settings, down: str
     unreachable = free_port()
     broken = settings.model_copy(
         update={
-            "database_url": settings.database_url.replace("5432", str(unreachable))
+            "database_url": f"postgresql+asyncpg://postgres@127.0.0.1:{unreachable}/down"
             if down == "postgresql"
             else settings.database_url,
             "redis_url": f"redis://127.0.0.1:{unreachable}/0"

@@ -423,7 +423,12 @@ async def test_an_update_delivered_after_the_delete_that_followed_it_does_not_br
         return {row.status for row in rows} == {NotificationStatus.PROCESSED}
 
     assert await eventually(both_processed), "not processed"
-    assert await customer(sessionmaker, account, email) is None
+    outcomes = [
+        (row.topic, row.outcome)
+        for notification_id in (deleted["id"], updated["id"])
+        for row in await stored(sessionmaker, notification_id)
+    ]
+    assert await customer(sessionmaker, account, email) is None, outcomes
     [late] = await stored(sessionmaker, updated["id"])
     assert "gone since" in (late.outcome or "")
 
