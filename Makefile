@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format openapi sandbox migrate bench-sandbox bench-fetch bench-sync bench-filters bench-webhooks clean
+.PHONY: install run test lint format openapi sandbox migrate bench-sandbox bench-fetch bench-sync bench-filters bench-webhooks bench-api clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,10 @@ bench-filters: install
 
 bench-webhooks: install
 	$(BIN)/python -m bench.webhooks
+
+## Authenticated list endpoints against /readyz under wrk (needs wrk: apt-get install wrk).
+bench-api: install
+	$(BIN)/python -m bench.api
 
 migrate: install .env
 	$(BIN)/intercom-sync migrate
