@@ -176,3 +176,36 @@ async def test_an_event_for_a_contact_gone_from_intercom_fails_for_good_and_says
     assert event is not None, "the event did not fail"
     assert event["last_error"] == "contact_not_found"
     assert event["attempts"] == 1
+
+
+async def test_customers_are_filtered_by_property_values(
+    http: httpx.AsyncClient,
+    tenant: Tenant,
+    sandbox_workspaces: list[dict[str, Any]],
+) -> None:
+    await synced_users(http, tenant, sandbox_workspaces[0])
+    everyone = await all_customers(http, tenant)
+    french = [c for c in everyone if c["properties"].get("country") == "France"]
+    assert french, "the sandbox has customers in France"
+    assert len(french) < len(everyone)
+
+    async def listed(*filters: str) -> list[dict[str, Any]]:
+        response = await http.get(
+            "/v1/customers",
+            params=[("limit", "500"), *(("property", f) for f in filters)],
+            headers=tenant.headers,
+        )
+        assert response.status_code == 200, response.text
+        data: list[dict[str, Any]] = response.json()["data"]
+        return data
+
+    assert {c["id"] for c in await listed("country:France")} == {c["id"] for c in french}
+    one = french[0]
+    both = await listed("country:France", f"email:{one['email'].upper()}")
+    assert [c["id"] for c in both] == [one["id"]]
+    assert await listed("country:Nowhere") == []
+
+    for bad in ("country", "Country:France", ":France", "country:a\x00b"):
+        refused = await http.get("/v1/customers", params={"property": bad}, headers=tenant.headers)
+        assert refused.status_code == 422, (bad, refused.text)
+        assert refused.json()["errors"][0]["field"] == "query.property"

@@ -44,6 +44,17 @@ async def list_customers(
         uuid.UUID | None,
         Query(description="Only customers with a contact in this list or segment."),
     ] = None,
+    property_filters: Annotated[
+        list[str] | None,
+        Query(
+            alias="property",
+            max_length=10,
+            description="`key:value`, repeatable (all must hold): only customers whose property "
+            "`key` (a custom or default property, or `email`, `name`, `phone`) equals `value`, "
+            "compared as text: `property=country:France&property=plan:pro`.",
+            examples=["country:France"],
+        ),
+    ] = None,
 ) -> CustomerPage:
     return await customer_service.list_page(
         session,
@@ -54,6 +65,7 @@ async def list_customers(
         subscribed=subscribed,
         integration_id=integration_id,
         segment_id=segment_id,
+        properties=property_filters or [],
     )
 
 

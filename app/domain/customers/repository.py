@@ -354,6 +354,7 @@ class CustomerRepository:
         subscribed: bool | None = None,
         integration_id: uuid.UUID | None = None,
         segment_id: uuid.UUID | None = None,
+        properties: Sequence[tuple[str, str]] = (),
     ) -> Sequence[Customer]:
         """Customers in the order their transactions began, listing only rows no running
         transaction can still add before: `created_xid` below the snapshot's xmin is final.
@@ -365,6 +366,13 @@ class CustomerRepository:
         )
         if after is not None:
             query = query.where(tuple_(Customer.created_xid, Customer.id) > tuple_(*after))
+        for key, value in properties:
+            if key == "email":
+                query = query.where(Customer.email == value.strip().lower())
+            elif key in ("name", "phone"):
+                query = query.where(getattr(Customer, key) == value)
+            else:
+                query = query.where(Customer.properties[key].astext == value)
         if tag is not None:
             query = query.where(
                 exists().where(

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import re
 import unicodedata
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -43,6 +45,7 @@ async def list_page(
     subscribed: bool | None = None,
     integration_id: uuid.UUID | None = None,
     segment_id: uuid.UUID | None = None,
+    properties: Sequence[str] = (),
 ) -> CustomerPage:
     after: tuple[int, uuid.UUID] | None = None
     if cursor:
@@ -71,6 +74,7 @@ async def list_page(
         subscribed=subscribed,
         integration_id=integration_id,
         segment_id=segment_id,
+        properties=parse_property_filters(properties),
     )
     page = rows[:limit]
     tags = await repository.tags_of(account, [row.id for row in page])
@@ -81,6 +85,31 @@ async def list_page(
     return CustomerPage(
         data=[to_read(row, tags.get(row.id, [])) for row in page], next_cursor=next_cursor
     )
+
+
+MAX_PROPERTY_FILTERS = 10
+PROPERTY_KEY = re.compile(r"[a-z][a-z0-9_]{0,99}")
+
+
+def parse_property_filters(filters: Sequence[str]) -> list[tuple[str, str]]:
+    """`key:value` pairs, all to hold: a property of the customer (or `email`, `name`, `phone`)
+    equal to the value, compared as text (`plan:pro`, `seats:12`, `beta_tester:true`)."""
+    if len(filters) > MAX_PROPERTY_FILTERS:
+        raise InvalidInput("query.property", f"at most {MAX_PROPERTY_FILTERS} filters")
+    parsed = []
+    for raw in filters:
+        key, colon, value = raw.partition(":")
+        if not colon or not PROPERTY_KEY.fullmatch(key):
+            raise InvalidInput(
+                "query.property",
+                "must be key:value, the key a property key (lower case letters, digits, _)",
+            )
+        if len(value) > 500 or has_control_characters(value):
+            raise InvalidInput(
+                "query.property", "a value is at most 500 characters, without control ones"
+            )
+        parsed.append((key, unicodedata.normalize("NFC", value)))
+    return parsed
 
 
 def to_read(customer: Customer, tags: list[str]) -> CustomerRead:

@@ -12,6 +12,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     UniqueConstraint,
+    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -121,7 +122,7 @@ class ContactTombstone(Base):
 
     __tablename__ = "contact_tombstones"
     # The retention purge reads the oldest.
-    __table_args__ = (Index("ix_contact_tombstones_gone_at", "gone_at"),)
+    __table_args__ = (Index("ix_contact_tombstones_recorded_at", "recorded_at"),)
 
     integration_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("integrations.id", ondelete="CASCADE"), primary_key=True
@@ -130,3 +131,7 @@ class ContactTombstone(Base):
     account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     # Epoch seconds: when Intercom said it was gone (the notification), or when a run found it.
     gone_at: Mapped[int] = mapped_column(BigInteger)
+    # When it was written here (last): what the retention purge goes by.
+    recorded_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )

@@ -374,7 +374,7 @@ _BURY = text(
     FROM unnest(CAST(:contact_ids AS text[])) AS contact_id
     ORDER BY contact_id
     ON CONFLICT (integration_id, intercom_contact_id)
-    DO UPDATE SET gone_at = GREATEST(t.gone_at, excluded.gone_at)
+    DO UPDATE SET gone_at = GREATEST(t.gone_at, excluded.gone_at), recorded_at = now()
     WHERE t.account_id = excluded.account_id
     """
 )

@@ -538,7 +538,7 @@ async def purge(ports: WebhookPorts, *, limit: int = 1000) -> int:
         )
         old_tombstones = (
             select(ContactTombstone.integration_id, ContactTombstone.intercom_contact_id)
-            .where(ContactTombstone.gone_at < int(cutoff.timestamp()))
+            .where(ContactTombstone.recorded_at < cutoff)
             .limit(limit)
         )
         tombstones = await session.execute(
