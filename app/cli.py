@@ -53,6 +53,36 @@ async def _set_campaigns(account_id: uuid.UUID, count: int) -> int:
     return 0
 
 
+async def _issue_key(account_id: uuid.UUID) -> int:
+    engine = create_engine(get_settings().database_url, pool_size=1)
+    try:
+        async with transaction(create_sessionmaker(engine)) as session:
+            await account_service.get(session, account_id)
+            key = await account_service.issue_api_key(session, account_id)
+    except AccountNotFound:
+        print(f"No account {account_id}.", file=sys.stderr)
+        return 1
+    finally:
+        await engine.dispose()
+    print(f"API key: {key}")
+    print("The key is shown once; keep it somewhere safe.", file=sys.stderr)
+    return 0
+
+
+async def _revoke_key(key_or_prefix: str) -> int:
+    engine = create_engine(get_settings().database_url, pool_size=1)
+    try:
+        async with transaction(create_sessionmaker(engine)) as session:
+            revoked = await account_service.revoke_api_key(session, key_or_prefix)
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    finally:
+        await engine.dispose()
+    print(f"Revoked: {revoked}")
+    return 0 if revoked else 1
+
+
 @dataclass
 class KeyRotation:
     rotated: int = 0
@@ -165,6 +195,13 @@ def main(argv: list[str] | None = None) -> None:
     )
     campaigns.add_argument("account_id", type=uuid.UUID)
     campaigns.add_argument("nps_campaigns", type=int)
+    issue = accounts.add_parser("issue-key", help="print a new API key for an account")
+    issue.add_argument("account_id", type=uuid.UUID)
+    revoke = accounts.add_parser(
+        "revoke-key",
+        help="revoke an API key, given whole or by its first 10 characters (isk_…)",
+    )
+    revoke.add_argument("key")
 
     commands.add_parser("migrate", help="create the database if needed and apply migrations")
     commands.add_parser("worker", help="run a job worker")
@@ -178,6 +215,10 @@ def main(argv: list[str] | None = None) -> None:
 
     args = parser.parse_args(argv)
     if args.command == "accounts":
+        if args.accounts_command == "issue-key":
+            sys.exit(asyncio.run(_issue_key(args.account_id)))
+        if args.accounts_command == "revoke-key":
+            sys.exit(asyncio.run(_revoke_key(args.key)))
         highest = account_service.MAX_NPS_CAMPAIGNS
         if not 0 <= args.nps_campaigns <= highest:
             parser.error(f"the NPS campaign count must be between 0 and {highest:,}")

@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import uuid
 from collections.abc import Iterator
 
 import httpx
@@ -50,6 +51,30 @@ async def test_accounts_create_prints_an_api_key_that_authenticates(
     )
     assert response.status_code == 200
     assert response.json() == {"data": [], "next_cursor": None}
+
+
+async def test_a_key_issued_then_revoked_by_its_prefix_stops_authenticating(
+    settings: Settings, http: httpx.AsyncClient
+) -> None:
+    env = {**os.environ, "DATABASE_URL": settings.database_url}
+    _, created, _ = await run_cli("accounts", "create", "Keys", env=env)
+    account_id = dict(line.split(": ", 1) for line in created.splitlines())["Account"]
+    code, issued, _ = await run_cli("accounts", "issue-key", account_id, env=env)
+    assert code == 0
+    key = issued.split(": ", 1)[1].strip()
+
+    async def status() -> int:
+        response = await http.get("/v1/account", headers={"Authorization": f"Bearer {key}"})
+        return response.status_code
+
+    assert await status() == 200
+    code, revoked, _ = await run_cli("accounts", "revoke-key", key[:10], env=env)
+    assert (code, revoked.strip()) == (0, "Revoked: 1")
+    assert await status() == 401
+    code, _, _ = await run_cli("accounts", "revoke-key", key, env=env)
+    assert code == 1, "nothing left to revoke"
+    code, _, _ = await run_cli("accounts", "issue-key", str(uuid.uuid4()), env=env)
+    assert code == 1
 
 
 async def test_accounts_set_campaigns_changes_the_auto_sync_quota(

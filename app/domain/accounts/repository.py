@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +22,24 @@ class AccountRepository:
                 ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None)
             )
         )
+
+    async def revoke_keys(
+        self, *, key_hash: str | None = None, prefix: str | None = None, at_most: int = 1
+    ) -> int:
+        """Revokes the live key of `key_hash`, or the live key listed by `prefix`; none when
+        more than `at_most` match (then the count, negated)."""
+        matches = ApiKey.key_hash == key_hash if key_hash is not None else ApiKey.prefix == prefix
+        live = (
+            await self.session.scalars(
+                select(ApiKey.id).where(matches, ApiKey.revoked_at.is_(None)).with_for_update()
+            )
+        ).all()
+        if len(live) > at_most:
+            return -len(live)
+        await self.session.execute(
+            update(ApiKey).where(ApiKey.id.in_(live)).values(revoked_at=func.now())
+        )
+        return len(live)
 
     async def insert_if_missing(self, account_id: uuid.UUID, name: str) -> None:
         await self.session.execute(

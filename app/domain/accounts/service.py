@@ -51,6 +51,20 @@ async def issue_api_key(session: AsyncSession, account_id: uuid.UUID) -> str:
     return key
 
 
+async def revoke_api_key(session: AsyncSession, key_or_prefix: str) -> int:
+    """Revokes the key given whole, or the live key listed by its first 10 characters (refused
+    when two share them). Returns how many were revoked (0 or 1)."""
+    repository = AccountRepository(session)
+    if key_or_prefix.startswith(API_KEY_PREFIX) and len(key_or_prefix) > 16:
+        return await repository.revoke_keys(key_hash=hash_api_key(key_or_prefix))
+    if len(key_or_prefix) < 10:
+        raise ValueError("give the key, or its first 10 characters at least")
+    revoked = await repository.revoke_keys(prefix=key_or_prefix[:10])
+    if revoked < 0:
+        raise ValueError(f"{-revoked} live keys start so: give the whole key")
+    return revoked
+
+
 async def account_for_api_key(session: AsyncSession, key: str) -> uuid.UUID | None:
     return await AccountRepository(session).account_id_for_key_hash(hash_api_key(key))
 
