@@ -44,6 +44,8 @@ class Adapters:
     direct: DirectPool
     # The API's wake-ups of the job that works new webhook notifications.
     webhook_wakeups: Wakeups
+    # Requests take a database session in turn, as many at once as the pool holds.
+    request_turns: asyncio.Semaphore
 
     @classmethod
     def build(
@@ -84,6 +86,7 @@ class Adapters:
             ),
             cipher=SecretBox(settings.encryption_keys),
             webhook_wakeups=Wakeups(queue),
+            request_turns=asyncio.Semaphore(settings.database_pool_size),
             partition_slots=asyncio.Semaphore(settings.sync_partitions_per_worker),
             run_watchers=RunWatchers(
                 sessionmaker, streams_per_account=settings.sync_streams_per_account

@@ -26,7 +26,9 @@ async def get_session(adapters: AdaptersDep) -> AsyncIterator[AsyncSession]:
     response is sent, so a failed commit is the client's error answer, not a lie), and rolls
     back on any error. Routes, services and repositories never commit. Outbox messages the
     request wrote are dispatched after the commit."""
-    async with adapters.sessionmaker() as session:
+    # First come, first served: SQLAlchemy's pool lets a newcomer take a connection a waiter
+    # was woken for, and under load some requests waited for seconds.
+    async with adapters.request_turns, adapters.sessionmaker() as session:
         async with session.begin():
             yield session
         pending = outbox.take_pending(session)
