@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -179,6 +179,17 @@ def openapi_document() -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
+    try:
+        _main(argv)
+    except ValidationError as exc:  # a bad setting: its name and what is expected, no traceback
+        print("Invalid settings:", file=sys.stderr)
+        for error in exc.errors():
+            name = str(error["loc"][0]).upper() if error["loc"] else "?"
+            print(f"  {name}: {error['msg']}", file=sys.stderr)
+        sys.exit(2)
+
+
+def _main(argv: list[str] | None) -> None:
     parser = argparse.ArgumentParser(prog="intercom-sync", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 

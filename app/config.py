@@ -5,9 +5,13 @@ from __future__ import annotations
 import hmac
 from functools import lru_cache
 from typing import Annotated
+from urllib.parse import urlsplit
 
+from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 
 class Settings(BaseSettings):
@@ -124,6 +128,84 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    # Checked at start-up, so that a bad setting stops the process with its name, never
+    # surfaces later as a 500.
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_asyncpg(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(
+                "is not a URL (postgresql+asyncpg://user@host:5432/database)"
+            ) from None
+        if url.drivername != "postgresql+asyncpg":
+            raise ValueError("must be postgresql+asyncpg://… (the service runs on asyncpg)")
+        if not url.database:
+            raise ValueError("must name a database")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("redis", "rediss", "unix") or not (parts.hostname or parts.path):
+            raise ValueError("must be redis://host:6379/0, rediss://… or unix:///path")
+        return value
+
+    @field_validator("redis_prefix")
+    @classmethod
+    def _prefix(cls, value: str) -> str:
+        if (
+            not value
+            or len(value) > 64
+            or not value.isprintable()
+            or any(c.isspace() for c in value)
+        ):
+            raise ValueError("must be 1 to 64 printable characters without spaces")
+        return value
+
+    @field_validator("encryption_keys")
+    @classmethod
+    def _fernet_keys(cls, value: list[SecretStr]) -> list[SecretStr]:
+        for position, key in enumerate(value, start=1):
+            try:
+                Fernet(key.get_secret_value().encode())
+            except (ValueError, TypeError):
+                # The position, never the value: it is a secret.
+                raise ValueError(
+                    f"key {position} is not a Fernet key (32 url-safe base64 bytes; "
+                    "`intercom-sync generate-key` prints one)"
+                ) from None
+        return value
+
+    @field_validator("intercom_base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError("must be an http(s) URL, such as http://127.0.0.1:8010")
+        return value
+
+    @field_validator("oauth_redirect_uris", "cors_origins")
+    @classmethod
+    def _absolute_urls(cls, value: list[str]) -> list[str]:
+        for url in value:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(f"{url!r} is not an absolute http(s) URL")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return level
 
     @property
     def oauth_state_keys(self) -> list[bytes]:

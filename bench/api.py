@@ -145,9 +145,7 @@ def benchmark(args: argparse.Namespace, database_url: str) -> bool:
             (
                 f"{number}. {name}: {load.describe()}; {rate:.2f}x /readyz's throughput, p99 "
                 f"{p99:.2f}x its (goals: >= {THROUGHPUT_GOAL}x, <= {P99_GOAL}x, none failed)",
-                rate >= THROUGHPUT_GOAL
-                and p99 <= P99_GOAL
-                and load.errors + load.not_ok == 0,
+                rate >= THROUGHPUT_GOAL and p99 <= P99_GOAL and load.errors + load.not_ok == 0,
             )
         )
     return report(results)
