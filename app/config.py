@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     webhook_retention_days: int = Field(default=7, ge=1, le=365)
 
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # The interactive docs (/docs, /redoc); /openapi.json is always served.
+    docs_enabled: bool = True
     log_level: str = "INFO"
 
     # How many contacts a sync writes per transaction (the unit of progress and of resume).

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 from redis.asyncio import ConnectionPool, Redis
 
 from app.adapters import Adapters
@@ -65,7 +66,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await adapters.close()
             await redis.aclose()
 
-    app = FastAPI(
+    # Swagger UI and ReDoc from the fastapi-offline package (pinned in constraints.txt), not
+    # from a CDN at whatever version it serves: the pages work on a machine without internet.
+    app = FastAPIOffline(
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url="/redoc" if settings.docs_enabled else None,
         title="intercom-sync",
         version="1.0.0",
         description=API_DESCRIPTION,
