@@ -6,6 +6,22 @@ import logging
 import sys
 
 import structlog
+from asgi_correlation_id import correlation_id
+
+
+def acceptable_request_id(value: str) -> bool:
+    """A client's `X-Request-ID` is kept when it is short and printable ASCII (it goes into
+    every log line and header); any other is replaced by one of ours."""
+    return 0 < len(value) <= 128 and value.isascii() and value.isprintable()
+
+
+def _request_id(
+    logger: object, method: str, event: structlog.typing.EventDict
+) -> structlog.typing.EventDict:
+    request_id = correlation_id.get()
+    if request_id is not None:
+        event.setdefault("request_id", request_id)
+    return event
 
 
 def configure_logging(level: str = "INFO") -> None:
@@ -23,6 +39,7 @@ def configure_logging(level: str = "INFO") -> None:
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
+            _request_id,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso"),
             structlog.processors.format_exc_info,

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
@@ -30,7 +31,7 @@ from app.api import (
 from app.api.limits import MAX_BODY_BYTES, BodySizeLimit
 from app.config import Settings, get_settings
 from app.intercom.client import RetryPolicy
-from app.logging import configure_logging
+from app.logging import acceptable_request_id, configure_logging
 from app.runtime import tune_garbage_collector
 from app.workers.arq_backend import ArqQueue
 
@@ -82,13 +83,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # the 500 problems included, and no body is read past the cap (app/api/limits.py).
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_body_bytes=MAX_BODY_BYTES)
+    # Outside the others: every answer, a 413 or a 500 included, carries the request's id.
+    app.add_middleware(
+        CorrelationIdMiddleware,
+        header_name="X-Request-ID",
+        validator=acceptable_request_id,
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["*"],
-            allow_headers=["Authorization", "Content-Type"],
-            expose_headers=["Location"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "X-Request-ID"],
+            expose_headers=["Location", "ETag", "X-Request-ID"],
         )
     # Included flat, each under /v1: every level of nested routers is matched again on each
     # request (a quarter of a short request's CPU with them nested). Webhooks first: Intercom

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
+import structlog
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,7 +53,9 @@ async def require_account(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> AccountScope:
     token = credentials.credentials if credentials else None
-    return await authenticate(session, adapters.settings, token)
+    account = await authenticate(session, adapters.settings, token)
+    structlog.contextvars.bind_contextvars(account_id=str(account.id))
+    return account
 
 
 AccountDep = Annotated[AccountScope, Depends(require_account)]

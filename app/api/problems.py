@@ -14,6 +14,7 @@ import asyncpg
 import redis.exceptions
 import sqlalchemy.exc
 import structlog
+from asgi_correlation_id import correlation_id
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -52,6 +53,11 @@ class Problem(BaseModel):
     error_id: str | None = Field(
         default=None, description="For an internal error: quote it to find the error in our logs."
     )
+    request_id: str | None = Field(
+        default=None,
+        description="The request's `X-Request-ID` (the client's, or one made for it): every log "
+        "line of the request carries it.",
+    )
 
 
 def problem_type(code: str) -> str:
@@ -77,6 +83,9 @@ def problem_response(
         "code": code,
         **extensions,
     }
+    request_id = correlation_id.get()
+    if request_id is not None:
+        body["request_id"] = request_id
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 

@@ -29,6 +29,8 @@ RUN_TIMEOUT_S = 10 * 60
 
 @task(RUN_JOB, max_tries=3, timeout_s=RUN_TIMEOUT_S)
 async def run_sync(job: JobContext, sync_id: str, generation: int) -> None:
+    # Every log line of the job names its run (each job is a task of its own: nothing leaks).
+    structlog.contextvars.bind_contextvars(sync_id=sync_id)
     await runner.run_slice(
         job.adapters.runner(), uuid.UUID(sync_id), generation, owner=job.worker_id
     )
@@ -43,6 +45,7 @@ PASS_ON_LIMIT = 100_000
 
 @task(fanout.PARTITION_JOB, max_tries=PASS_ON_LIMIT, timeout_s=RUN_TIMEOUT_S)
 async def run_partition(job: JobContext, sync_id: str, number: int, generation: int) -> None:
+    structlog.contextvars.bind_contextvars(sync_id=sync_id, partition=number)
     slots = job.adapters.partition_slots
     if slots.locked():
         ports = job.adapters.runner()
