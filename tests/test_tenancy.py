@@ -212,6 +212,8 @@ def leaks(body: Any, headers: httpx.Headers, world: World, *, echoed: frozenset[
 
 
 def without_ids(body: Mapping[str, Any], ids: Mapping[str, str]) -> dict[str, Any]:
+    """The body with the ids named, and without the request's own id (each request has one)."""
+
     def generic(value: Any) -> Any:
         if not isinstance(value, str):
             return value
@@ -219,7 +221,7 @@ def without_ids(body: Mapping[str, Any], ids: Mapping[str, str]) -> dict[str, An
             value = value.replace(id_, f"{{{name}}}")
         return value
 
-    return {key: generic(value) for key, value in body.items()}
+    return {key: generic(value) for key, value in body.items() if key != "request_id"}
 
 
 def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
