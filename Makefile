@@ -35,6 +35,8 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/hadolint Dockerfile
+	$(BIN)/python scripts/check_compose.py
 
 format: install
 	$(BIN)/ruff check --fix .
