@@ -351,11 +351,28 @@ async def test_created_updated_and_merged_contacts_are_written_for_the_auto_sync
 
 
 @pytest.mark.usefixtures("worker")
+@pytest.mark.parametrize(
+    ("topic", "data", "reason"),
+    [
+        ("contact.deleted", "oops", "data.item"),
+        ("contact.user.updated", {"item": {"id": "x\u0000y", "role": "user"}}, "contact id"),
+        ("contact.deleted", {"item": {"id": "a" * 65}}, "contact id"),
+        (
+            "contact.merged",
+            {"item": {"id": "u1", "role": "user", "merged_from": {"id": "l\r\n1"}}},
+            "merged_from",
+        ),
+    ],
+)
 async def test_a_notification_without_a_usable_item_fails_at_once_with_its_reason(
-    http: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
+    http: httpx.AsyncClient,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    topic: str,
+    data: Any,
+    reason: str,
 ) -> None:
-    event = notification("app", "contact.deleted", {"type": "contact"})
-    event["data"] = "oops"
+    event = notification("app", topic, {"type": "contact"})
+    event["data"] = data
     body, headers = signed(event)
     assert (await http.post(PATH, content=body, headers=headers)).status_code == 200
 
@@ -366,7 +383,7 @@ async def test_a_notification_without_a_usable_item_fails_at_once_with_its_reaso
     row = await eventually(given_up)
     assert row is not None, "still pending"
     assert row.attempts == 0  # not retried: retrying cannot help
-    assert "data.item" in (row.last_error or "")
+    assert reason in (row.last_error or "")
 
 
 @pytest.mark.usefixtures("worker")

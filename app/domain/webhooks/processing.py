@@ -19,7 +19,7 @@ import random
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeGuard
 
 import orjson
 import structlog
@@ -68,8 +68,11 @@ MERGED_TOPIC = "contact.merged"
 
 @dataclass(frozen=True)
 class WebhookSettings:
-    # Longer than a job may run (its timeout): a slow job is never doubled by the sweeper.
-    lease: timedelta = timedelta(minutes=6)
+    # Taken per claim (one notification, or a drain's batch of `drain_batch`): a killed worker's
+    # notifications go to another within this plus a sweep (a run measured 6 minutes when it
+    # covered a whole job). A slow job that outlives it is fenced: its transaction that would
+    # record the work rolls back (LeaseLost), so nothing is applied twice.
+    lease: timedelta = timedelta(minutes=2)
     # A drain job claims this many new notifications at a time, and works at most `drain_limit`.
     drain_batch: int = 10
     drain_limit: int = 200
@@ -194,7 +197,7 @@ async def _apply(ports: WebhookPorts, notification: WebhookNotification, owner: 
     if not isinstance(item, dict):
         raise NotificationUnusable(f"{notification.topic} without a data.item object")
     contact_id = item.get("id") if isinstance(item, dict) else None
-    if not isinstance(contact_id, str) or not contact_id or len(contact_id) > 64:
+    if not _usable_id(contact_id):
         raise NotificationUnusable(f"{notification.topic} without a usable contact id")
     contact: Contact | None = None
     if notification.topic in CHANGED_TOPICS or notification.topic == MERGED_TOPIC:
@@ -209,7 +212,7 @@ async def _apply(ports: WebhookPorts, notification: WebhookNotification, owner: 
     if notification.topic == MERGED_TOPIC:
         raw_from = item.get("merged_from")
         merged_from = raw_from.get("id") if isinstance(raw_from, dict) else None
-        if not isinstance(merged_from, str) or not merged_from or len(merged_from) > 64:
+        if not _usable_id(merged_from):
             raise NotificationUnusable("contact.merged without a usable merged_from id")
     async with ports.sessionmaker() as session:
         integrations = (
@@ -271,6 +274,12 @@ async def _apply(ports: WebhookPorts, notification: WebhookNotification, owner: 
             )
             failures.append(f"{integration_id}: {type(exc).__name__}: {exc}"[:300])
     return failures
+
+
+def _usable_id(value: object) -> TypeGuard[str]:
+    """An Intercom contact id fit to look up and store: short and printable (a NUL, which
+    PostgreSQL's text refuses, made a notification fail try after try instead of at once)."""
+    return isinstance(value, str) and 0 < len(value) <= 64 and value.isprintable()
 
 
 class LeaseLost(Exception):
