@@ -13,11 +13,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
 import sys
-import tempfile
 import uuid
-from pathlib import Path
 
 import orjson
 from pydantic import SecretStr
@@ -33,7 +30,6 @@ from bench import wrk
 from bench.common import report
 from bench.sync import REDIS_URL, database
 from tests.fixtures.factories import Tenant, create_integration, create_tenant
-from tests.servers import api_process
 
 THROUGHPUT_GOAL = 0.8
 P99_GOAL = 2.0
@@ -117,27 +113,16 @@ def benchmark(args: argparse.Namespace, database_url: str) -> bool:
         "GET /v1/integrations/{id}/segments": f"/v1/integrations/{integration_id}/segments",
         "GET /v1/customers?limit=100": "/v1/customers?limit=100",
     }
-    server_cpus, load_cpus = wrk.split_cpus()
-    measure = functools.partial(
-        wrk.run,
-        connections=args.connections,
-        seconds=args.seconds,
-        cpus=load_cpus,
-        threads=len(load_cpus),
-    )
-    with api_process(settings, cpus=server_cpus) as url, tempfile.TemporaryDirectory() as work:
-        work_dir = Path(work)
-        measure(f"{url}/readyz", work_dir=work_dir, seconds=2)  # warm-up: the pools
-        ready = measure(f"{url}/readyz", work_dir=work_dir)
+    with wrk.against_api(settings, connections=args.connections, seconds=args.seconds) as (
+        url,
+        measure,
+    ):
+        measure(f"{url}/readyz", seconds=2)  # warm-up: the pools
+        ready = measure(f"{url}/readyz")
         listed = {
-            name: measure(f"{url}{path}", work_dir=work_dir, headers=tenant.headers)
+            name: measure(f"{url}{path}", headers=tenant.headers)
             for name, path in endpoints.items()
         }
-    print(
-        f"One API process on CPU {sorted(server_cpus)}, wrk on {sorted(load_cpus)}, "
-        f"{args.connections} connections, {args.seconds} s each:",
-        flush=True,
-    )
     results = [(f"0. /readyz (no authentication): {ready.describe()}", True)]
     for number, (name, load) in enumerate(listed.items(), start=1):
         rate, p99 = load.rate / ready.rate, load.p99_ms / ready.p99_ms

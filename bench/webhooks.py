@@ -18,11 +18,8 @@ much CPU as the server on a 2-core machine); it creates a database of its own an
 from __future__ import annotations
 
 import argparse
-import functools
 import sys
-import tempfile
 import uuid
-from pathlib import Path
 
 import orjson
 from pydantic import SecretStr
@@ -33,7 +30,6 @@ from bench import wrk
 from bench.common import report
 from bench.sync import REDIS_URL, database
 from intercom_sandbox.webhooks import notification, sign
-from tests.servers import api_process
 
 SECRET = "bench-webhook-secret"
 GOAL_P99_MS = 100.0
@@ -71,26 +67,14 @@ def benchmark(args: argparse.Namespace, database_url: str) -> bool:
         wrk.request_line("POST", "/v1/webhooks/intercom", headers, body.decode())
         for body, headers in signed_bodies(args.seconds * 4000)
     ]
-    server_cpus, load_cpus = wrk.split_cpus()
-    measure = functools.partial(
-        wrk.run,
-        connections=args.connections,
-        seconds=args.seconds,
-        cpus=load_cpus,
-        threads=len(load_cpus),
-    )
-    with api_process(settings, cpus=server_cpus) as url, tempfile.TemporaryDirectory() as work:
-        work_dir = Path(work)
-        measure(f"{url}/readyz", work_dir=work_dir)  # warm-up: connections, the pools
-        bare = measure(f"{url}/healthz", work_dir=work_dir)
-        ready = measure(f"{url}/readyz", work_dir=work_dir)
-        hook = measure(url, work_dir=work_dir, requests=requests)
-
-    print(
-        f"One API process on CPU {sorted(server_cpus)}, wrk on {sorted(load_cpus)}, "
-        f"{args.connections} connections, {args.seconds} s each:",
-        flush=True,
-    )
+    with wrk.against_api(settings, connections=args.connections, seconds=args.seconds) as (
+        url,
+        measure,
+    ):
+        measure(f"{url}/readyz")  # warm-up: connections, the pools
+        bare = measure(f"{url}/healthz")
+        ready = measure(f"{url}/readyz")
+        hook = measure(url, requests=requests)
     results = [
         (f"1. bare endpoint (/healthz): {bare.describe()}", bare.not_ok + bare.errors == 0),
         (f"2. /readyz (a PostgreSQL and a Redis round trip): {ready.describe()}", True),

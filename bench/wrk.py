@@ -13,8 +13,14 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from app.config import Settings
+from tests.servers import api_process
 
 REPORT = r"""
 local threads = {}
@@ -176,3 +182,34 @@ def request_line(method: str, path: str, headers: dict[str, str], body: str = ""
     if "\t" in body or "\n" in body:
         raise ValueError("a request's body cannot hold a tab or a newline")
     return "\t".join((method, path, "|".join(f"{k}: {v}" for k, v in headers.items()), body))
+
+
+Measure = Callable[..., Load]
+
+
+@contextlib.contextmanager
+def against_api(
+    settings: Settings, *, connections: int, seconds: int
+) -> Iterator[tuple[str, Measure]]:
+    """One API process (uvicorn, as deployed) on the first CPU, and `measure(url, **options)`,
+    which runs wrk on the others: the two never share a CPU, as in production."""
+    server_cpus, load_cpus = split_cpus()
+    with api_process(settings, cpus=server_cpus) as url, tempfile.TemporaryDirectory() as work:
+
+        def measure(target: str, **options: Any) -> Load:
+            options = {"seconds": seconds, **options}
+            return run(
+                target,
+                connections=connections,
+                work_dir=Path(work),
+                cpus=load_cpus,
+                threads=len(load_cpus),
+                **options,
+            )
+
+        yield url, measure
+    print(
+        f"One API process on CPU {sorted(server_cpus)}, wrk on {sorted(load_cpus)}, "
+        f"{connections} connections, {seconds} s each:",
+        flush=True,
+    )

@@ -177,6 +177,26 @@ async def webhooks_to_api(api_url: str, sandbox_url: str) -> AsyncIterator[httpx
             await sandbox.post("/reset", json={})
 
 
+async def auto_synced(
+    http: httpx.AsyncClient, tenant: Tenant, integration_id: str, *kinds: str
+) -> dict[str, dict[str, Any]]:
+    """The integration's lists of `kinds` (users, leads), auto-synced with the default mapping
+    (what webhooks write for) and synced once; by kind."""
+    lists = await segments_of(http, tenant, integration_id)
+    found = {}
+    for kind in kinds:
+        main = next(s for s in lists if s["kind"] == kind)
+        switched = await http.patch(
+            f"/v1/segments/{main['id']}",
+            json={"auto_sync": True, "use_default_mapping": True},
+            headers=tenant.headers,
+        )
+        assert switched.status_code == 200, switched.text
+        await sync_segment(http, tenant, main["id"])
+        found[kind] = main
+    return found
+
+
 async def customer(
     sessionmaker: async_sessionmaker[AsyncSession], account: AccountScope, email: str
 ) -> Customer | None:
@@ -267,16 +287,7 @@ async def test_created_updated_and_merged_contacts_are_written_for_the_auto_sync
     account = AccountScope(uuid.UUID(str(tenant.account_id)))
     workspace = sandbox_workspaces[0]
     integration = await connect_workspace(http, tenant, workspace["access_token"])
-    lists = await segments_of(http, tenant, integration["id"])
-    for kind in ("users", "leads"):
-        main = next(s for s in lists if s["kind"] == kind)
-        switched = await http.patch(
-            f"/v1/segments/{main['id']}",
-            json={"auto_sync": True, "use_default_mapping": True},
-            headers=tenant.headers,
-        )
-        assert switched.status_code == 200, switched.text
-        await sync_segment(http, tenant, main["id"])
+    await auto_synced(http, tenant, integration["id"], "users", "leads")
     app_id = workspace["app_id"]
 
     async def mutate(kind: str, contact_id: str | None = None) -> dict[str, Any]:
@@ -404,16 +415,7 @@ async def test_an_update_delivered_after_the_delete_that_followed_it_does_not_br
         json={"on_deleted_in_intercom": "delete"},
         headers=tenant.headers,
     )
-    users = next(
-        s for s in await segments_of(http, tenant, integration["id"]) if s["kind"] == "users"
-    )
-    switched = await http.patch(
-        f"/v1/segments/{users['id']}",
-        json={"auto_sync": True, "use_default_mapping": True},
-        headers=tenant.headers,
-    )
-    assert switched.status_code == 200, switched.text
-    await sync_segment(http, tenant, users["id"])
+    await auto_synced(http, tenant, integration["id"], "users")
     target = users_with_a_unique_email(await sandbox_contacts(sandbox_url, workspace["app_id"]))[0]
     email = target["email"].strip().lower()
     async with httpx.AsyncClient(
@@ -557,16 +559,7 @@ async def test_a_lead_merged_into_a_user_of_its_email_keeps_its_customer_even_wh
         json={"on_deleted_in_intercom": "delete"},
         headers=tenant.headers,
     )
-    lists = await segments_of(http, tenant, integration["id"])
-    for kind in ("users", "leads"):
-        main = next(s for s in lists if s["kind"] == kind)
-        switched = await http.patch(
-            f"/v1/segments/{main['id']}",
-            json={"auto_sync": True, "use_default_mapping": True},
-            headers=tenant.headers,
-        )
-        assert switched.status_code == 200, switched.text
-        await sync_segment(http, tenant, main["id"])
+    await auto_synced(http, tenant, integration["id"], "users", "leads")
     async with sessionmaker() as session:
         alone = (
             select(CustomerSource.customer_id)
@@ -707,17 +700,7 @@ async def test_an_email_change_and_a_lead_signing_up_are_written_as_a_sync_would
     workspace = sandbox_workspaces[0]
     app_id = workspace["app_id"]
     integration = await connect_workspace(http, tenant, workspace["access_token"])
-    for kind in ("users", "leads"):
-        main = next(
-            s for s in await segments_of(http, tenant, integration["id"]) if s["kind"] == kind
-        )
-        switched = await http.patch(
-            f"/v1/segments/{main['id']}",
-            json={"auto_sync": True, "use_default_mapping": True},
-            headers=tenant.headers,
-        )
-        assert switched.status_code == 200, switched.text
-        await sync_segment(http, tenant, main["id"])
+    await auto_synced(http, tenant, integration["id"], "users", "leads")
 
     async def mutate(kind: str, contact_id: str) -> dict[str, Any]:
         response = await webhooks_to_api.post(
