@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     # The interactive docs (/docs, /redoc); /openapi.json is always served.
     docs_enabled: bool = True
     log_level: str = "INFO"
+    # Prometheus metrics: the API's at /metrics (behind a bearer token when one is set), each
+    # worker's on its own port (0: none; two workers on one host need two ports).
+    metrics_enabled: bool = True
+    metrics_token: SecretStr | None = None
+    worker_metrics_port: int = Field(default=9101, ge=0, le=65535)
 
     # How many contacts a sync writes per transaction (the unit of progress and of resume).
     # Each batch is a few statements with one array per column, so the size is bounded by

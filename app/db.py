@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Protocol, TypeAlias
 
 import asyncpg
 import orjson
@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 NAMING_CONVENTION = {
@@ -83,6 +83,32 @@ async def transaction(
     """A unit of work for jobs and scripts: commits on success, rolls back on error."""
     async with sessionmaker() as session, session.begin():
         yield session
+
+
+class Countable(Protocol):
+    def inc(self, amount: float = 1) -> None: ...
+
+
+_COUNT_ON_COMMIT = "count_on_commit"
+
+
+def count_on_commit(session: AsyncSession | Session, metric: Countable, amount: float = 1) -> None:
+    """Adds `amount` to `metric` when the session's transaction commits: work rolled back (a
+    lost lease, a conflict retried) counts nothing, and work retried counts once."""
+    if amount:
+        plain = session.sync_session if isinstance(session, AsyncSession) else session
+        plain.info.setdefault(_COUNT_ON_COMMIT, []).append((metric, amount))
+
+
+@event.listens_for(Session, "after_commit")
+def _count_committed(session: Session) -> None:
+    for metric, amount in session.info.pop(_COUNT_ON_COMMIT, ()):
+        metric.inc(amount)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    session.info.pop(_COUNT_ON_COMMIT, None)
 
 
 if TYPE_CHECKING:

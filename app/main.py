@@ -28,6 +28,7 @@ from app.api import (
     syncs,
     webhooks,
 )
+from app.api import metrics as metrics_api
 from app.api.limits import MAX_BODY_BYTES, BodySizeLimit
 from app.config import Settings, get_settings
 from app.intercom.client import RetryPolicy
@@ -100,19 +101,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Included flat, each under /v1: every level of nested routers is matched again on each
     # request (a quarter of a short request's CPU with them nested). Webhooks first: Intercom
     # sends the most requests.
-    for module in (
-        webhooks,
-        account,
-        integrations,
-        integration_settings,
-        refresh,
-        segments,
-        mapping,
-        syncs,
-        customers,
-        properties,
-    ):
-        app.include_router(module.router, prefix="/v1")
+    api_routers = [
+        module.router
+        for module in (
+            webhooks,
+            account,
+            integrations,
+            integration_settings,
+            refresh,
+            segments,
+            mapping,
+            syncs,
+            customers,
+            properties,
+        )
+    ]
+    for router in api_routers:
+        app.include_router(router, prefix="/v1")
     build_openapi = app.openapi
 
     def openapi_with_signature() -> dict[str, Any]:
@@ -123,4 +128,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.openapi = openapi_with_signature  # type: ignore[method-assign]
     app.include_router(internal.router)
     app.include_router(health.router)
+    if settings.metrics_enabled:
+        # Outermost: every answer is counted, a CORS preflight's and a 413 included.
+        included = [(router, "/v1") for router in api_routers]
+        included += [(internal.router, ""), (health.router, ""), (metrics_api.router, "")]
+        app.add_middleware(
+            metrics_api.RequestMetrics, templates=metrics_api.route_templates(included)
+        )
+        app.include_router(metrics_api.router)
     return app

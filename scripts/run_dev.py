@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 API_PORT = int(os.environ.get("API_PORT", "8000"))
 SANDBOX_PORT = int(os.environ.get("SANDBOX_PORT", "8010"))
+WORKER_METRICS_PORT = int(os.environ.get("WORKER_METRICS_PORT", "9101"))
 API = f"http://127.0.0.1:{API_PORT}"
 SANDBOX = f"http://127.0.0.1:{SANDBOX_PORT}"
 WORKER = [str(BIN / "intercom-sync"), "worker"]
@@ -176,6 +177,10 @@ Webhooks (the sandbox posts Intercom's signed notifications to the API) and even
   # unsubscribe a customer from surveys: the event reaches the sandbox's record once
   curl -s -X POST {auth} {API}/v1/customers/<a customer id>/unsubscribe
   curl -s {SANDBOX}/_sandbox/workspaces/{workspace["app_id"]}/events
+
+Metrics (Prometheus): the API's and the worker's own:
+  curl -s {API}/metrics | grep ^intercom_sync
+  curl -s http://127.0.0.1:{WORKER_METRICS_PORT}/metrics | grep ^intercom_sync
 
 Manage the integration and its lists:
   curl -s -X PATCH {auth} {json_body} '{{"name": "Support workspace"}}' {integration_url}

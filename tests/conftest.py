@@ -115,6 +115,8 @@ def settings(database_url: str, sandbox_url: str, run_id: str) -> Settings:
         # The worker's periodic refresh pass and auto-sync tick run every second too.
         refresh_tick_s=1,
         schedule_tick_s=1,
+        # Workers of many tests share the machine: each metrics test names a free port.
+        worker_metrics_port=0,
     )
 
 

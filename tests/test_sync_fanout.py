@@ -18,14 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.cli import migrate
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.domain.models import PartitionStatus, SegmentMember, SyncPartition, SyncRun, SyncStatus
 from app.domain.outbox.service import unit_of_work
 from app.domain.syncs import commands
 from app.workers.arq_backend import ArqQueue
-from tests.conftest import drop_database
+from tests.conftest import migrated_database
 from tests.fixtures.factories import customers_by_email, sync_run
 from tests.fixtures.sandbox import Sandbox
 from tests.fixtures.syncing import finished, flush_prefix, start_users_sync, wait_until
@@ -48,10 +47,8 @@ def own_sandbox() -> Iterator[Sandbox]:
 @pytest.fixture(scope="module")
 def fanout_database_url(database_url: str) -> Iterator[str]:
     """A database of the module's own: the session's worker would sweep these runs too."""
-    url = str(make_url(database_url).set(database=f"{make_url(database_url).database}_fanout"))
-    migrate(url)
-    yield url
-    asyncio.run(drop_database(url))
+    with migrated_database(f"{make_url(database_url).database}_fanout") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

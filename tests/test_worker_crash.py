@@ -5,7 +5,6 @@ customers and report of an uninterrupted run. Real processes, real PostgreSQL, R
 
 from __future__ import annotations
 
-import asyncio
 import signal
 import time
 import uuid
@@ -17,12 +16,11 @@ from redis.asyncio import Redis
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.cli import migrate
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.domain.models import SyncRun, SyncStatus
 from app.workers.arq_backend import ArqQueue
-from tests.conftest import drop_database
+from tests.conftest import migrated_database
 from tests.fixtures.factories import customers_by_email, sync_run
 from tests.fixtures.sandbox import Sandbox
 from tests.fixtures.syncing import finished, flush_prefix, start_users_sync, wait_until
@@ -36,10 +34,8 @@ COUNTERS = ("fetched", "created", "updated", "unchanged", "skipped", "failed")
 def crash_database_url(database_url: str) -> Iterator[str]:
     """A database of the module's own: the session's worker sweeps every run of its database,
     and would take these runs into its own queue."""
-    url = str(make_url(database_url).set(database=f"{make_url(database_url).database}_crash"))
-    migrate(url)
-    yield url
-    asyncio.run(drop_database(url))
+    with migrated_database(f"{make_url(database_url).database}_crash") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

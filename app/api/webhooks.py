@@ -9,11 +9,16 @@ import orjson
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
+from app import metrics
 from app.adapters import Adapters
 from app.api.limits import BodyTooLarge
 from app.api.problems import problem_responses
 from app.domain.webhooks import intake
-from app.domain.webhooks.errors import SignatureInvalid, WebhooksNotConfigured
+from app.domain.webhooks.errors import (
+    NotificationInvalid,
+    SignatureInvalid,
+    WebhooksNotConfigured,
+)
 
 router = APIRouter(tags=["webhooks"])
 
@@ -79,10 +84,16 @@ async def receive_webhook(request: Request) -> Response:
     if len(body) > intake.MAX_BODY_BYTES:
         raise BodyTooLarge(intake.MAX_BODY_BYTES)  # the 413 of every body over a cap
     if not intake.verify(body, x_hub_signature, secret.get_secret_value()):
+        metrics.WEBHOOK_NOTIFICATIONS.labels("other", "refused").inc()
         raise SignatureInvalid
     # A connection only now: a forged notification costs none.
     async with adapters.direct.connection() as connection:
-        received = await intake.receive(connection, body)
+        try:
+            received = await intake.receive(connection, body)
+        except NotificationInvalid:
+            metrics.WEBHOOK_NOTIFICATIONS.labels("other", "refused").inc()
+            raise
+    metrics.WEBHOOK_NOTIFICATIONS.labels(intake.topic_label(received.topic), received.outcome).inc()
     if received.to_process is not None:
         # Intercom waits for the commit, not for the queue: a drain is queued for many at once.
         adapters.webhook_wakeups.wake()

@@ -27,6 +27,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from app import metrics
 from app.intercom.errors import (
     IntercomAuthError,
     IntercomError,
@@ -355,18 +356,27 @@ class WorkspaceClient:
             try:
                 grant = await self._budget.acquire(self._budget_key, priority)
             except BudgetExhausted as exc:
+                metrics.RATE_BUDGET_EXHAUSTED.inc()
                 raise IntercomRateLimited(
                     "Intercom rate limit reached; retry later", reset_at=exc.reset_at
                 ) from exc
             finally:
-                self.usage.budget_wait_s += time.monotonic() - asked
+                waited = time.monotonic() - asked
+                self.usage.budget_wait_s += waited
+                metrics.RATE_BUDGET_WAIT_SECONDS.inc(waited)
         self.usage.requests += 1
+        sent = time.monotonic()
         try:
             response = await self._http.request(
                 method, self._base_url + path, params=params, json=json, headers=self._headers
             )
         except httpx.TransportError as exc:
+            metrics.INTERCOM_REQUESTS.labels("transport_error").inc()
             raise IntercomTransportError(f"{type(exc).__name__} calling Intercom {path}") from exc
+        metrics.INTERCOM_REQUEST_SECONDS.observe(time.monotonic() - sent)
+        metrics.INTERCOM_REQUESTS.labels(str(response.status_code)).inc()
+        if response.status_code == 429:
+            metrics.INTERCOM_RATE_LIMITED.inc()
         if self._budget is not None and grant is not None:
             headers = response.headers
             await self._budget.observe(

@@ -14,9 +14,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+import structlog
 from arq import ArqRedis, Retry, Worker, cron
 from arq.connections import RedisSettings
 from arq.worker import Function, func
+from prometheus_client import start_http_server
 from redis.asyncio import Redis
 
 from app.adapters import Adapters
@@ -97,9 +99,14 @@ def _worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:64]
 
 
+log = structlog.get_logger(__name__)
+
+
 async def _startup(ctx: dict[str, Any]) -> None:
     tune_garbage_collector()
     settings: Settings = ctx.get("settings") or get_settings()
+    if settings.worker_metrics_port:
+        ctx["metrics_server"] = _serve_metrics(settings.worker_metrics_port)
     redis = ctx["redis"]
     queue = ArqQueue(redis, queue_name=settings.queue_name, prefix=settings.redis_prefix)
     ctx["adapters"] = Adapters.build(settings, redis, queue)
@@ -110,6 +117,23 @@ async def _shutdown(ctx: dict[str, Any]) -> None:
     adapters: Adapters | None = ctx.get("adapters")
     if adapters is not None:
         await adapters.close()
+    server = ctx.get("metrics_server")
+    if server is not None:
+        server.shutdown()
+        server.server_close()
+
+
+def _serve_metrics(port: int) -> Any:
+    """This worker's metrics on `port` (prometheus_client's own server, on a thread). A port
+    already taken (a second worker on the host with the same setting) costs the metrics, not
+    the worker."""
+    try:
+        server, _thread = start_http_server(port)
+    except OSError as exc:
+        log.warning("metrics.port_unavailable", port=port, error=str(exc))
+        return None
+    log.info("metrics.serving", port=port)
+    return server
 
 
 def build_worker(settings: Settings, **overrides: Any) -> Worker:

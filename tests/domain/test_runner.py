@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -266,6 +267,10 @@ async def test_one_bad_contact_fails_alone_with_its_reason_and_the_run_goes_on(
     assert customers["ok2@x.io"][0] == "Zoë 李 🚀"
 
 
+def lease_takeovers() -> float:
+    return REGISTRY.get_sample_value("intercom_sync_lease_takeovers_total", {"work": "sync"}) or 0
+
+
 async def test_a_crashed_slice_resumes_from_its_checkpoint_to_the_report_of_a_clean_run(
     world: World, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
@@ -293,9 +298,11 @@ async def test_a_crashed_slice_resumes_from_its_checkpoint_to_the_report_of_a_cl
     assert halfway.checkpoint is not None
 
     world.workspace.fail_after_pages = None
+    takeovers = lease_takeovers()
     assert await runner.recover_lapsed(world.ports) == 0  # the lease has not lapsed yet
     await expire_lease(sessionmaker, crashed_id)
     assert await runner.recover_lapsed(world.ports) == 1
+    assert lease_takeovers() == takeovers + 1
     assert world.queue.last().kwargs == {"sync_id": str(crashed_id), "generation": 1}
     await run_queued(world, owner="survivor")
 

@@ -19,6 +19,8 @@ import structlog
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app import metrics
+from app.db import count_on_commit
 from app.domain.events import outbox as events_outbox
 from app.domain.integrations import service as integration_service
 from app.domain.integrations.repository import IntegrationRepository
@@ -179,6 +181,7 @@ async def recover_due(ports: EventPorts, limit: int = 200) -> int:
         ).all()
         for event in due:
             if event.lease_owner is not None:
+                count_on_commit(session, metrics.LEASE_TAKEOVERS.labels("event"))
                 event.attempts += 1
                 event.lease_owner = None
                 event.last_error = "its worker stopped before it finished"

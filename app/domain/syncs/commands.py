@@ -10,6 +10,8 @@ import structlog
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import metrics
+from app.db import count_on_commit
 from app.domain.filters import apply as filters
 from app.domain.filters import pushdown
 from app.domain.filters.errors import FiltersOutOfDate
@@ -150,6 +152,7 @@ async def cancel(session: AsyncSession, account: AccountScope, sync_id: uuid.UUI
     if run.status not in ACTIVE_STATUSES:
         raise SyncNotActive(run.id, run.status)
     run.status = SyncStatus.CANCELLED
+    count_on_commit(session, metrics.SYNCS_FINISHED.labels("cancelled"))
     run.error_code = "cancelled"
     run.error = "Cancelled by a user."
     run.finished_at = datetime.now(UTC)

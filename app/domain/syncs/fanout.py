@@ -27,6 +27,8 @@ import structlog
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import metrics
+from app.db import count_on_commit
 from app.domain.filters import pushdown
 from app.domain.integrations.repository import IntegrationRepository
 from app.domain.models import PartitionStatus, SyncPartition, SyncRun, SyncStatus
@@ -444,6 +446,7 @@ async def recover_lapsed(ports: RunnerPorts) -> int:
                     sync_id=str(partition.run_id),
                     partition=partition.number,
                 )
+                count_on_commit(session, metrics.LEASE_TAKEOVERS.labels("sync_partition"))
                 await _record_attempt(
                     session, ports, partition, "its worker stopped renewing the lease"
                 )

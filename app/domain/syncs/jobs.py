@@ -23,8 +23,11 @@ import structlog
 from sqlalchemy import func
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import object_session
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random
 
+from app import metrics
+from app.db import count_on_commit
 from app.domain.customers.repository import CustomerRepository
 from app.domain.customers.sources import WriteOptions
 from app.domain.filters import apply as filters
@@ -250,6 +253,9 @@ def close_run(
 ) -> None:
     run.progress_seq += 1
     run.status = status
+    session = object_session(run)
+    if session is not None:
+        count_on_commit(session, metrics.SYNCS_FINISHED.labels(status.value))
     run.finished_at = datetime.now(UTC)
     run.error_code = code
     run.error = message
@@ -391,11 +397,23 @@ async def write_batch(
             # neither loses nor double-counts a batch.
             run = await fence.run(session)
             report.apply_to(run)
+            count_contacts(session, report)
             await SyncRunRepository(session).add_failures(work.account, run.id, report.failures)
             add_usage(run, usage)
             await fence.advance(session, run, checkpoint)
 
     await retry_conflicts(attempt)
+
+
+def count_contacts(session: AsyncSession, report: Report) -> None:
+    for outcome, amount in (
+        ("new", report.created),
+        ("updated", report.updated),
+        ("unchanged", report.unchanged),
+        ("skipped", report.skipped),
+        ("failed", report.failed),
+    ):
+        count_on_commit(session, metrics.CONTACTS_PROCESSED.labels(outcome), amount)
 
 
 def add_usage(run: SyncRun, usage: Usage) -> None:

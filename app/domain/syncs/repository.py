@@ -10,6 +10,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
+from app import metrics
+from app.db import count_on_commit
 from app.domain.models import PartitionStatus, SyncFailure, SyncPartition, SyncRun, SyncStatus
 from app.domain.models.syncs import ACTIVE_PREDICATE, ACTIVE_STATUSES
 from app.domain.scope import AccountScope
@@ -55,6 +57,8 @@ class SyncRunRepository:
             .returning(SyncRun.id)
         )
         inserted: uuid.UUID | None = await self.session.scalar(statement)
+        if inserted is not None:
+            count_on_commit(self.session, metrics.SYNCS_STARTED.labels(str(values["trigger"])))
         return inserted
 
     async def cancel_active(
@@ -103,7 +107,9 @@ class SyncRunRepository:
             )
             .returning(SyncRun.id)
         )
-        return len(result.all())
+        cancelled = len(result.all())
+        count_on_commit(self.session, metrics.SYNCS_FINISHED.labels("cancelled"), cancelled)
+        return cancelled
 
     async def page_for_segment(
         self,

@@ -21,6 +21,8 @@ from datetime import timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import metrics
+from app.db import count_on_commit
 from app.domain.filters import pushdown
 from app.domain.integrations import settings_service as integration_settings
 from app.domain.integrations.repository import IntegrationRepository
@@ -313,6 +315,11 @@ async def _write_removals(
                     on_deleted,
                 )
                 run.removed += sum(handled.reasons.values())
+                count_on_commit(
+                    session,
+                    metrics.CONTACTS_PROCESSED.labels("removed"),
+                    sum(handled.reasons.values()),
+                )
                 run.removed_reasons = merged_counts(run.removed_reasons, handled.reasons)
                 run.progress_seq += 1
             add_usage(run, usage)
@@ -420,6 +427,7 @@ async def recover_lapsed(ports: RunnerPorts) -> int:
         for run in lapsed:
             if run.lease_owner is not None:
                 log.warning("syncs.lease_lapsed", sync_id=str(run.id), generation=run.generation)
+                count_on_commit(session, metrics.LEASE_TAKEOVERS.labels("sync"))
                 _record_attempt(session, ports, run, "its worker stopped renewing the lease")
             else:
                 hand_over_run(session, ports, run)

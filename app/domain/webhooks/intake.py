@@ -57,6 +57,12 @@ HANDLED_TOPICS = frozenset(
 )
 
 
+def topic_label(topic: str) -> str:
+    """The topic as a metric label: Intercom's topics only, any other string a sender makes up
+    is `other` (a label per made-up topic would grow the registry without end)."""
+    return topic if topic in HANDLED_TOPICS else "other"
+
+
 def verify(body: bytes, signature: str | None, secret: str) -> bool:
     """`X-Hub-Signature: sha1=<hex>` against HMAC-SHA1 of `body`, compared in constant time."""
     if not signature or not signature.isascii():
@@ -99,11 +105,18 @@ def parse(body: bytes) -> Envelope:
 @dataclass(frozen=True)
 class Received:
     notification_id: str
+    topic: str
     # Stored before: a redelivery, acknowledged and ignored.
     duplicate: bool
     # The stored row to process, when it is new and of a handled topic: the caller wakes a
     # drain once it committed (`Wakeups`).
     to_process: int | None = None
+
+    @property
+    def outcome(self) -> str:
+        if self.duplicate:
+            return "duplicate"
+        return "stored" if self.to_process is not None else "ignored"
 
 
 def _store(handled: bool) -> str:
@@ -141,8 +154,10 @@ async def receive(connection: DirectConnection, body: bytes) -> Received:
         body,
     )
     if stored is None:
-        return Received(envelope.id, duplicate=True)
-    return Received(envelope.id, duplicate=False, to_process=stored if handled else None)
+        return Received(envelope.id, envelope.topic, duplicate=True)
+    return Received(
+        envelope.id, envelope.topic, duplicate=False, to_process=stored if handled else None
+    )
 
 
 class Wakeups:

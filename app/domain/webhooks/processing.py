@@ -27,6 +27,8 @@ from pydantic import ValidationError
 from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app import metrics
+from app.db import count_on_commit
 from app.domain.customers.repository import CustomerRepository
 from app.domain.integrations import service as integration_service
 from app.domain.integrations import settings_service as integration_settings
@@ -152,7 +154,9 @@ async def _work(ports: WebhookPorts, notification: WebhookNotification, owner: s
     try:
         failures = await _apply(ports, notification, owner)
     except NotificationUnusable as exc:
-        await _finish(ports, stored_id, owner, NotificationStatus.FAILED, error=str(exc))
+        await _finish(
+            ports, notification, owner, NotificationStatus.FAILED, "unusable", error=str(exc)
+        )
     except LeaseLost:
         log.warning("webhooks.lease_lost", notification_id=notification.notification_id)
     except Exception as exc:
@@ -162,7 +166,7 @@ async def _work(ports: WebhookPorts, notification: WebhookNotification, owner: s
         if failures:
             await _failed_attempt(ports, stored_id, owner, "; ".join(failures)[:500])
         else:
-            await _finish(ports, stored_id, owner, NotificationStatus.PROCESSED)
+            await _finish(ports, notification, owner, NotificationStatus.PROCESSED, "processed")
 
 
 async def _claim(
@@ -442,16 +446,20 @@ async def _segments_of(ports: WebhookPorts, integration: Integration, contact_id
 
 async def _finish(
     ports: WebhookPorts,
-    stored_id: int,
+    notification: WebhookNotification,
     owner: str,
     status: NotificationStatus,
+    outcome: str,
     *,
     error: str | None = None,
 ) -> None:
     async with unit_of_work(ports.sessionmaker, ports.queue) as session:
-        await session.execute(
+        finished = await session.scalar(
             update(WebhookNotification)
-            .where(WebhookNotification.id == stored_id, WebhookNotification.lease_owner == owner)
+            .where(
+                WebhookNotification.id == notification.id,
+                WebhookNotification.lease_owner == owner,
+            )
             .values(
                 status=status,
                 last_error=error,
@@ -459,7 +467,10 @@ async def _finish(
                 due_at=None,
                 processed_at=func.now(),
             )
+            .returning(WebhookNotification.id)
         )
+        if finished is not None:
+            _count(session, notification, outcome)
 
 
 async def _failed_attempt(ports: WebhookPorts, stored_id: int, owner: str, error: str) -> None:
@@ -480,7 +491,9 @@ async def _failed_attempt(ports: WebhookPorts, stored_id: int, owner: str, error
             notification.due_at = None
             notification.processed_at = datetime.now(UTC)
             log.warning("webhooks.gave_up", notification_id=notification.notification_id)
+            _count(session, notification, "gave_up")
             return
+        _count(session, notification, "retried")
         wait = _backoff(settings, notification.attempts)
         notification.due_at = datetime.now(UTC) + wait
         intake.send(
@@ -489,6 +502,11 @@ async def _failed_attempt(ports: WebhookPorts, stored_id: int, owner: str, error
             attempt=notification.attempts,
             not_before=datetime.now(UTC) + wait,
         )
+
+
+def _count(session: AsyncSession, notification: WebhookNotification, outcome: str) -> None:
+    label = intake.topic_label(notification.topic)
+    count_on_commit(session, metrics.WEBHOOK_NOTIFICATIONS.labels(label, outcome))
 
 
 def _backoff(settings: WebhookSettings, attempts: int) -> timedelta:
@@ -515,6 +533,7 @@ async def recover_due(ports: WebhookPorts, limit: int = 200) -> int:
         ).all()
         for notification in due:
             if notification.lease_owner is not None:  # its job died holding it
+                count_on_commit(session, metrics.LEASE_TAKEOVERS.labels("webhook"))
                 notification.attempts += 1
                 notification.lease_owner = None
                 notification.last_error = "its worker stopped before it finished"
