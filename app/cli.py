@@ -21,6 +21,7 @@ from app.db import create_engine, create_sessionmaker, transaction
 from app.domain.accounts import service as account_service
 from app.domain.accounts.service import AccountNotFound
 from app.domain.models import Integration
+from app.logging import configure_logging
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -168,6 +169,8 @@ def migrate(database_url: str | None = None) -> None:
     config.set_main_option("script_location", str(ROOT / "migrations"))
     # Alembic's config is a ConfigParser: a `%` (a quoted socket path, a password) is doubled.
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    # Alembic's lines go through our logging (JSON), not the plain text of alembic.ini's.
+    config.attributes["configure_logger"] = False
     command.upgrade(config, "head")
 
 
@@ -237,6 +240,7 @@ def _main(argv: list[str] | None) -> None:
             sys.exit(asyncio.run(_set_campaigns(args.account_id, args.nps_campaigns)))
         asyncio.run(_create_account(args.name, args.nps_campaigns))
     elif args.command == "migrate":
+        configure_logging(get_settings().log_level)
         migrate()
     elif args.command == "worker":
         from app.workers.arq_backend import run_worker

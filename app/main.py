@@ -30,6 +30,7 @@ from app.api import (
 )
 from app.api import metrics as metrics_api
 from app.api.limits import MAX_BODY_BYTES, BodySizeLimit
+from app.api.observe import RequestObserver, route_templates
 from app.config import Settings, get_settings
 from app.intercom.client import RetryPolicy
 from app.logging import acceptable_request_id, configure_logging
@@ -47,10 +48,11 @@ INTERACTIVE_RETRY = RetryPolicy(attempts=3, max_total_s=10.0, backoff_max_s=2.0)
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    # Now, not at start-up: uvicorn's own lines from here on are JSON too.
+    configure_logging(settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        configure_logging(settings.log_level)
         # Connects lazily, so the API starts while Redis is down and /readyz can say so.
         redis = Redis(
             connection_pool=ConnectionPool.from_url(
@@ -128,12 +130,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.openapi = openapi_with_signature  # type: ignore[method-assign]
     app.include_router(internal.router)
     app.include_router(health.router)
+    # Outermost: every answer is logged and counted, a CORS preflight's and a 413 included.
+    included = [(router, "/v1") for router in api_routers]
+    included += [(internal.router, ""), (health.router, ""), (metrics_api.router, "")]
+    app.add_middleware(
+        RequestObserver,
+        templates=route_templates(included),
+        count=settings.metrics_enabled,
+    )
     if settings.metrics_enabled:
-        # Outermost: every answer is counted, a CORS preflight's and a 413 included.
-        included = [(router, "/v1") for router in api_routers]
-        included += [(internal.router, ""), (health.router, ""), (metrics_api.router, "")]
-        app.add_middleware(
-            metrics_api.RequestMetrics, templates=metrics_api.route_templates(included)
-        )
         app.include_router(metrics_api.router)
     return app

@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import IO
 
 import httpx
 import uvicorn
@@ -81,52 +82,73 @@ def _plain(value: object) -> str:
 
 
 @contextlib.contextmanager
-def worker_process(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
-    """`intercom-sync worker` as its own process, configured by `settings`; stopped on exit."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "worker"],
-        env={**settings_environment(settings), "LOG_LEVEL": "WARNING"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=30)
+def worker_process(
+    settings: Settings, *, log: Path | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`intercom-sync worker` as its own process, configured by `settings`; stopped on exit.
+    With `log`, its output (both streams) goes there at `settings.log_level`."""
+    with _output(log) as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "worker"],
+            env={
+                **settings_environment(settings),
+                "LOG_LEVEL": settings.log_level if log else "WARNING",
+            },
+            stdout=output,
+            stderr=output,
+        )
+        try:
+            yield process
+        finally:
+            if process.poll() is None:
+                process.terminate()
+                process.wait(timeout=30)
 
 
 @contextlib.contextmanager
-def api_process(settings: Settings, *, cpus: set[int] | None = None) -> Iterator[str]:
+def _output(log: Path | None) -> Iterator[int | IO[bytes]]:
+    if log is None:
+        yield subprocess.DEVNULL
+        return
+    with log.open("ab") as file:
+        yield file
+
+
+@contextlib.contextmanager
+def api_process(
+    settings: Settings, *, cpus: set[int] | None = None, log: Path | None = None
+) -> Iterator[str]:
     """The API as its own process (uvicorn, as deployed), configured by `settings`; on `cpus`
-    only when given (a benchmark keeps its load generator apart)."""
+    only when given (a benchmark keeps its load generator apart). With `log`, its output (both
+    streams) goes there at `settings.log_level`; without, only its warnings reach stderr."""
     port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.main:create_app",
-            "--factory",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env={**settings_environment(settings), "LOG_LEVEL": "WARNING"},
-        stdout=subprocess.DEVNULL,
-        stderr=None,
-        preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(f"{url}/healthz")
-        yield url
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=30)
+    level = settings.log_level if log else "WARNING"
+    with _output(log) as output:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "app.main:create_app",
+                "--factory",
+                "--port",
+                str(port),
+                "--log-level",
+                level.lower(),
+            ],
+            env={**settings_environment(settings), "LOG_LEVEL": level},
+            stdout=output,
+            stderr=output if log else None,
+            preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_up(f"{url}/healthz")
+            yield url
+        finally:
+            if process.poll() is None:
+                process.terminate()
+                process.wait(timeout=30)
 
 
 @contextlib.asynccontextmanager

@@ -6,14 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import time
-from collections.abc import Iterable, Mapping
 
 import structlog
 from fastapi import APIRouter, Request, Response
-from fastapi.routing import APIRoute
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from app import metrics
 from app.adapters import Adapters
@@ -26,69 +22,6 @@ router = APIRouter(include_in_schema=False)
 
 # A scrape must answer within Prometheus' own timeout (10 s by default), database down or not.
 BACKLOG_TIMEOUT_S = 2.0
-
-
-# Labels take known values only: a method or path a client makes up is `other` / `none`.
-METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-
-HTTP_REQUESTS = Counter(
-    "http_requests",
-    "Requests answered, by method, route template (`none`: no route) and status.",
-    ["method", "handler", "status"],
-)
-HTTP_REQUEST_SECONDS = Histogram(
-    "http_request_duration_seconds",
-    "Time to answer a request, by method and route template.",
-    ["method", "handler"],
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
-)
-
-
-def route_templates(included: Iterable[tuple[APIRouter, str]]) -> dict[int, str]:
-    """Each route's full path template by the route object's id (what `scope["route"]` holds
-    once a request was routed): the path within its router after the prefix the router was
-    included under."""
-    return {
-        id(route): prefix + route.path
-        for router, prefix in included
-        for route in router.routes
-        if isinstance(route, APIRoute)
-    }
-
-
-class RequestMetrics:
-    """Counts each request by route template, method and status, and times it.
-
-    Not prometheus-fastapi-instrumentator: it matches every request against every route again
-    to find its template, 105 µs of CPU a request here (45% of `/healthz`'s). The router has
-    already matched it: the route is in the scope afterwards, and its template is looked up."""
-
-    def __init__(self, app: ASGIApp, templates: Mapping[int, str]) -> None:
-        self.app = app
-        self.templates = templates
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500  # unless a response starts: an exception ends as the 500 it becomes
-
-        async def send_noting_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_noting_status)
-        finally:
-            route = scope.get("route")
-            handler = "none" if route is None else self.templates.get(id(route), "none")
-            if handler != "/metrics":
-                method = scope["method"] if scope["method"] in METHODS else "other"
-                HTTP_REQUESTS.labels(method, handler, str(status)).inc()
-                HTTP_REQUEST_SECONDS.labels(method, handler).observe(time.perf_counter() - started)
 
 
 @router.get("/metrics")
