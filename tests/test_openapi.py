@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 from openapi_schema_validator import OAS31Validator
 
+from app.api.problems import PROBLEM_MEDIA_TYPE
 from app.cli import openapi_document
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,6 +73,61 @@ def test_every_operation_documents_its_problems_and_security() -> None:
                 assert "401" in operation["responses"], (method, path)
                 problem = operation["responses"]["401"]["content"]["application/problem+json"]
                 assert problem["schema"] == {"$ref": "#/components/schemas/Problem"}
+
+
+def _operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            yield method, path, operation
+
+
+def _resolved(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rpartition("/")[2]]
+    return schema
+
+
+def _has_example(document: dict[str, Any], media_type: dict[str, Any]) -> bool:
+    schema = _resolved(document, media_type.get("schema", {}))
+    # An optional body is `anyOf: [<its schema>, null]`: the example is on its schema.
+    alternatives = [_resolved(document, s) for s in schema.get("anyOf", [])]
+    return any(
+        "example" in item or "examples" in item for item in [media_type, schema, *alternatives]
+    )
+
+
+# Liveness and readiness probes: no input to find fault with, no credential to refuse.
+_PROBES = {"/healthz", "/readyz"}
+
+
+def test_every_operation_reads_well_in_a_generated_client() -> None:
+    """An operation id (the function's name in clients), a summary (its docstring), the problems
+    it answers, and examples of what it takes and gives (docs, mock servers, tests)."""
+    document = yaml.safe_load(openapi_document())
+    faults: list[str] = []
+    for method, path, operation in _operations(document):
+        where = f"{method.upper()} {path}"
+        if not operation.get("operationId"):
+            faults.append(f"{where}: no operationId")
+        if not operation.get("summary"):
+            faults.append(f"{where}: no summary")
+        if method == "head":
+            continue  # an answer without a body: no problem document, nothing to exemplify
+        problems = [
+            status
+            for status, response in operation["responses"].items()
+            if status.startswith("4") and PROBLEM_MEDIA_TYPE in response.get("content", {})
+        ]
+        if not problems and path not in _PROBES:
+            faults.append(f"{where}: no 4xx {PROBLEM_MEDIA_TYPE} response")
+        body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+        if body is not None and not _has_example(document, body):
+            faults.append(f"{where}: no example of its JSON body")
+        for status, response in operation["responses"].items():
+            answer = response.get("content", {}).get("application/json")
+            if status.startswith("2") and answer is not None and not _has_example(document, answer):
+                faults.append(f"{where}: no example of its {status} answer")
+    assert not faults, "\n".join(faults)
 
 
 def _examples(node: Any, at: str = "") -> Iterator[tuple[str, dict[str, Any], Any]]:

@@ -22,7 +22,7 @@ class Problem:
         type_ (str): A URI reference naming the kind of problem.
         title (str):
         status (int):
-        code (str): A stable machine-readable code, e.g. `segment_not_found`.
+        code (str): A stable machine-readable code, e.g. `not_found` or `sync_already_active`.
         detail (None | str | Unset):
         instance (None | str | Unset):
         errors (list[FieldError] | None | Unset): The fields at fault, for invalid input.
