@@ -4,12 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format openapi sandbox migrate bench-sandbox bench-fetch bench-sync bench-filters bench-webhooks bench-api clean
+.PHONY: install run test lint format openapi client sandbox migrate bench-sandbox bench-fetch bench-sync bench-filters bench-webhooks bench-api clean
 
+# The partner client is installed editable: `make client` rewrites it without a reinstall (its
+# dependencies change only with the generator's version, which is in constraints.txt).
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,sandbox]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,sandbox]' -e clients/python
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -45,6 +47,11 @@ format: install
 ## Regenerates openapi.yaml from the app (a test fails when the committed file is stale).
 openapi: install
 	$(BIN)/intercom-sync openapi --output openapi.yaml
+
+## Regenerates the partner client in clients/python from openapi.yaml (a test fails when it is
+## stale); run it after `make openapi`.
+client: install
+	$(BIN)/python scripts/generate_client.py
 
 ## The Intercom sandbox alone, on :8010 with the demo data.
 sandbox: install

@@ -31,6 +31,7 @@ from app.api import (
 from app.api import metrics as metrics_api
 from app.api.limits import MAX_BODY_BYTES, BodySizeLimit
 from app.api.observe import RequestObserver, route_templates
+from app.api.openapi_examples import restore_example_nulls
 from app.config import Settings, get_settings
 from app.intercom.client import RetryPolicy
 from app.logging import acceptable_request_id, configure_logging
@@ -124,7 +125,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     def openapi_with_signature() -> dict[str, Any]:
         if app.openapi_schema is None:
-            webhooks.document_signature(build_openapi(), prefix="/v1")
+            document = build_openapi()
+            webhooks.document_signature(document, prefix="/v1")
+            restore_example_nulls(document)
         return app.openapi_schema or build_openapi()
 
     app.openapi = openapi_with_signature  # type: ignore[method-assign]

@@ -52,7 +52,7 @@ async def list_customers(
             description="`key:value`, repeatable (all must hold): only customers whose property "
             "`key` (a custom or default property, or `email`, `name`, `phone`) equals `value`, "
             "compared as text: `property=country:France&property=plan:pro`.",
-            examples=["country:France"],
+            examples=[["country:France", "plan:pro"]],
         ),
     ] = None,
 ) -> CustomerPage:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -13,7 +14,11 @@ router = APIRouter(tags=["health"])
 READY_TIMEOUT_S = 2.0
 
 
-@router.get("/healthz", summary="The process is alive")
+def _json_example(example: dict[str, str]) -> dict[int | str, dict[str, Any]]:
+    return {200: {"content": {"application/json": {"example": example}}}}
+
+
+@router.get("/healthz", summary="The process is alive", responses=_json_example({"status": "ok"}))
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
@@ -21,7 +26,11 @@ async def healthz() -> dict[str, str]:
 @router.get(
     "/readyz",
     summary="PostgreSQL and Redis are reachable",
-    responses={**problem_responses(503), 503: {"description": "A dependency is down"}},
+    responses={
+        **_json_example({"status": "ready"}),
+        **problem_responses(503),
+        503: {"description": "A dependency is down"},
+    },
 )
 async def readyz(request: Request, adapters: AdaptersDep) -> JSONResponse:
     down: list[str] = []

@@ -18,7 +18,7 @@ from asgi_correlation_id import correlation_id
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.routing import Match
@@ -41,12 +41,32 @@ class FieldError(BaseModel):
 
 
 class Problem(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "/problems/sync_already_active",
+                    "title": "A sync of this segment is already pending or running",
+                    "status": 409,
+                    "detail": "Sync 5d41402a-bc4b-4a76-9719-d911017c592a of this segment has not "
+                    "finished yet.",
+                    "instance": "/v1/segments/8f14e45f-ceea-4e7a-9b1a-1f0b6a1c2d3e/syncs",
+                    "code": "sync_already_active",
+                    "request_id": "4d6f1c0e9b2a4f7d8e3c5b1a0f9e8d7c",
+                    "active_sync_id": "5d41402a-bc4b-4a76-9719-d911017c592a",
+                }
+            ]
+        }
+    )
+
     type: str = Field(description="A URI reference naming the kind of problem.")
     title: str
     status: int
     detail: str | None = None
     instance: str | None = None
-    code: str = Field(description="A stable machine-readable code, e.g. `segment_not_found`.")
+    code: str = Field(
+        description="A stable machine-readable code, e.g. `not_found` or `sync_already_active`."
+    )
     errors: list[FieldError] | None = Field(
         default=None, description="The fields at fault, for invalid input."
     )

@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app import metrics
 from app.adapters import Adapters
@@ -40,6 +40,12 @@ def document_signature(schema: dict[str, Any], prefix: str) -> None:
 
 
 class WebhookAck(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"id": "notif_2f9c1e0a-7b3d-4c55-9a8e-1d2c3b4a5f60", "duplicate": False}]
+        }
+    )
+
     id: str = Field(description="The notification's id, as Intercom sent it.")
     duplicate: bool = Field(
         description="True when this notification was received before: acknowledged, ignored."

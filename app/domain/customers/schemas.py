@@ -5,8 +5,57 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from app.domain.pagination import Page
+
+CUSTOMER_EXAMPLE: JsonDict = {
+    "id": "0b7e8f3c-1d2a-4c5b-9e6f-7a8b9c0d1e2f",
+    "email": "ada@example.com",
+    "name": "Ada Lovelace",
+    "phone": "+44 20 7946 0018",
+    "properties": {"plan": "Pro", "country": "United Kingdom"},
+    "tags": ["VIP"],
+    "subscribed": True,
+    "unsubscribed_at": None,
+    "created_at": "2026-11-30T09:00:30Z",
+    "updated_at": "2026-11-30T09:00:30Z",
+}
+CUSTOMER_EVENT_EXAMPLE: JsonDict = {
+    "id": 4211,
+    "integration_id": "2b1e9c4d-7a0f-4f57-8b56-0c9d6e1f2a3b",
+    "intercom_contact_id": "6762f0d21bb69f9f2193bb7c",
+    "event_name": "unsubscribed-from-surveys",
+    "status": "sent",
+    "attempts": 1,
+    "last_error": None,
+    "created_at": "2026-12-01T10:15:00Z",
+    "sent_at": "2026-12-01T10:15:02Z",
+}
+# The customer above once unsubscribed, as `GET` and `POST .../unsubscribe` answer it.
+CUSTOMER_DETAIL_EXAMPLE: JsonDict = {
+    **CUSTOMER_EXAMPLE,
+    "subscribed": False,
+    "unsubscribed_at": "2026-12-01T10:15:00Z",
+    "updated_at": "2026-12-01T10:15:00Z",
+    "contacts": [
+        {
+            "integration_id": CUSTOMER_EVENT_EXAMPLE["integration_id"],
+            "intercom_contact_id": CUSTOMER_EVENT_EXAMPLE["intercom_contact_id"],
+            "role": "user",
+            "winner": True,
+            "changed_at": "2026-11-30T09:00:30Z",
+            "lists": [
+                {
+                    "segment_id": "8f14e45f-ceea-4e7a-9b1a-1f0b6a1c2d3e",
+                    "name": "Users",
+                    "last_synced_at": "2026-11-30T09:00:01Z",
+                }
+            ],
+        }
+    ],
+    "events": [CUSTOMER_EVENT_EXAMPLE],
+}
 
 
 class CustomerRead(BaseModel):
@@ -27,25 +76,7 @@ class CustomerRead(BaseModel):
 class CustomerPage(Page[CustomerRead]):
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [
-                {
-                    "data": [
-                        {
-                            "id": "0b7e8f3c-1d2a-4c5b-9e6f-7a8b9c0d1e2f",
-                            "email": "ada@example.com",
-                            "name": "Ada Lovelace",
-                            "phone": "+44 20 7946 0018",
-                            "properties": {"plan": "Pro", "country": "United Kingdom"},
-                            "tags": ["VIP"],
-                            "subscribed": True,
-                            "unsubscribed_at": None,
-                            "created_at": "2026-11-30T09:00:30Z",
-                            "updated_at": "2026-11-30T09:00:30Z",
-                        }
-                    ],
-                    "next_cursor": "WzEyMzQ1LCIwYjdlOGYzYyJd",
-                }
-            ]
+            "examples": [{"data": [CUSTOMER_EXAMPLE], "next_cursor": "WzEyMzQ1LCIwYjdlOGYzYyJd"}]
         }
     )
 
@@ -87,6 +118,8 @@ class CustomerEventRead(BaseModel):
 
 
 class CustomerDetail(CustomerRead):
+    model_config = ConfigDict(json_schema_extra={"examples": [CUSTOMER_DETAIL_EXAMPLE]})
+
     contacts: list[CustomerContact]
     events: list[CustomerEventRead] = Field(
         description="The latest events for Intercom about this customer (at most 20)."

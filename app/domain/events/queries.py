@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import uuid
 
+from pydantic import ConfigDict
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.customers.schemas import CustomerEventRead
+from app.domain.customers.schemas import CUSTOMER_EVENT_EXAMPLE, CustomerEventRead
 from app.domain.integrations import service as integration_service
 from app.domain.models import IntercomEvent
 from app.domain.pagination import Page, decode_cursor, encode_cursor
@@ -14,7 +15,9 @@ from app.errors import InvalidInput
 
 
 class IntercomEventPage(Page[CustomerEventRead]):
-    pass
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"data": [CUSTOMER_EVENT_EXAMPLE], "next_cursor": None}]}
+    )
 
 
 async def for_integration(

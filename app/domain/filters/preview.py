@@ -12,7 +12,7 @@ import contextlib
 import uuid
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.filters import apply, counting, pushdown
@@ -46,6 +46,28 @@ class PreviewContact(BaseModel):
 
 
 class PreviewRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "count": 312,
+                    "exact": True,
+                    "method": "local",
+                    "upper_bound": 1480,
+                    "sample": [
+                        {
+                            "intercom_contact_id": "6762f0d21bb69f9f2193bb7c",
+                            "email": "ada@example.com",
+                            "name": "Ada Lovelace",
+                            "phone": None,
+                            "properties": {"plan": "Pro", "country": "United Kingdom"},
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     count: int = Field(
         description="Contacts of the list the filters select (see `method`), those without a "
         "usable email included: a sync skips them as `no_email`."

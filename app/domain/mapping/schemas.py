@@ -137,7 +137,7 @@ class SuggestionList(BaseModel):
     data: list[SuggestionRead]
 
 
-class PropertyCreate(BaseModel):
+class MappingPropertyCreate(BaseModel):
     """A custom property created with the mapping, in the same transaction."""
 
     model_config = ConfigDict(
@@ -172,7 +172,7 @@ class MappingEntryWrite(BaseModel):
 
     attribute: AttributeName
     property: PropertyKeyRef | None = None
-    create_property: PropertyCreate | None = None
+    create_property: MappingPropertyCreate | None = None
 
     @model_validator(mode="after")
     def _one_property(self) -> MappingEntryWrite:

@@ -237,3 +237,23 @@ class SyncFailureRead(BaseModel):
 
 class SyncFailurePage(Page[SyncFailureRead]):
     """A run's failed contacts, in the order they failed."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "data": [
+                        {
+                            "intercom_contact_id": "6762f0d21bb69f9f2193bb91",
+                            "reason": "value_too_long:name",
+                        },
+                        {
+                            "intercom_contact_id": "6762f0d21bb69f9f2193bb92",
+                            "reason": "conversion_failed:signed_up_at",
+                        },
+                    ],
+                    "next_cursor": None,
+                }
+            ]
+        }
+    )

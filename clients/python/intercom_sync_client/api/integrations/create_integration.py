@@ -1,0 +1,221 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.integration_create import IntegrationCreate
+from ...models.integration_read import IntegrationRead
+from ...models.problem import Problem
+from ...types import Response
+
+
+def _get_kwargs(
+    *,
+    body: IntegrationCreate,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/integrations",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> IntegrationRead | Problem | None:
+    if response.status_code == 201:
+        response_201 = IntegrationRead.from_dict(response.json())
+
+        return response_201
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 502:
+        response_502 = Problem.from_dict(response.json())
+
+        return response_502
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[IntegrationRead | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: IntegrationCreate,
+) -> Response[IntegrationRead | Problem]:
+    """Connect an Intercom workspace with an access token
+
+     201 with a new integration, or a disconnected one of the same workspace revived (its
+    lists and history back). 200 when the workspace's integration needed reauthorisation: it
+    takes the new token. 409 `workspace_already_connected` when it is connected and healthy,
+    `integration_limit_reached` when two are connected already.
+
+    Args:
+        body (IntegrationCreate):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[IntegrationRead | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    body: IntegrationCreate,
+) -> IntegrationRead | Problem | None:
+    """Connect an Intercom workspace with an access token
+
+     201 with a new integration, or a disconnected one of the same workspace revived (its
+    lists and history back). 200 when the workspace's integration needed reauthorisation: it
+    takes the new token. 409 `workspace_already_connected` when it is connected and healthy,
+    `integration_limit_reached` when two are connected already.
+
+    Args:
+        body (IntegrationCreate):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        IntegrationRead | Problem
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: IntegrationCreate,
+) -> Response[IntegrationRead | Problem]:
+    """Connect an Intercom workspace with an access token
+
+     201 with a new integration, or a disconnected one of the same workspace revived (its
+    lists and history back). 200 when the workspace's integration needed reauthorisation: it
+    takes the new token. 409 `workspace_already_connected` when it is connected and healthy,
+    `integration_limit_reached` when two are connected already.
+
+    Args:
+        body (IntegrationCreate):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[IntegrationRead | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    body: IntegrationCreate,
+) -> IntegrationRead | Problem | None:
+    """Connect an Intercom workspace with an access token
+
+     201 with a new integration, or a disconnected one of the same workspace revived (its
+    lists and history back). 200 when the workspace's integration needed reauthorisation: it
+    takes the new token. 409 `workspace_already_connected` when it is connected and healthy,
+    `integration_limit_reached` when two are connected already.
+
+    Args:
+        body (IntegrationCreate):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        IntegrationRead | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,170 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.problem import Problem
+from ...models.segment_read import SegmentRead
+from ...types import Response
+
+
+def _get_kwargs(
+    segment_id: UUID,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/segments/{segment_id}".format(
+            segment_id=quote(str(segment_id), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | SegmentRead | None:
+    if response.status_code == 200:
+        response_200 = SegmentRead.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Problem | SegmentRead]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    segment_id: UUID,
+    *,
+    client: AuthenticatedClient,
+) -> Response[Problem | SegmentRead]:
+    """Read one list or segment
+
+    Args:
+        segment_id (UUID):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | SegmentRead]
+    """
+
+    kwargs = _get_kwargs(
+        segment_id=segment_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    segment_id: UUID,
+    *,
+    client: AuthenticatedClient,
+) -> Problem | SegmentRead | None:
+    """Read one list or segment
+
+    Args:
+        segment_id (UUID):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | SegmentRead
+    """
+
+    return sync_detailed(
+        segment_id=segment_id,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    segment_id: UUID,
+    *,
+    client: AuthenticatedClient,
+) -> Response[Problem | SegmentRead]:
+    """Read one list or segment
+
+    Args:
+        segment_id (UUID):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | SegmentRead]
+    """
+
+    kwargs = _get_kwargs(
+        segment_id=segment_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    segment_id: UUID,
+    *,
+    client: AuthenticatedClient,
+) -> Problem | SegmentRead | None:
+    """Read one list or segment
+
+    Args:
+        segment_id (UUID):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | SegmentRead
+    """
+
+    return (
+        await asyncio_detailed(
+            segment_id=segment_id,
+            client=client,
+        )
+    ).parsed
