@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.config import Settings
 from app.crypto import SecretBox
 from app.db import DirectPool, create_engine, create_sessionmaker
+from app.domain.accounts.credentials import KnownCredentials
 from app.domain.events.sending import EventPorts, EventSettings
 from app.domain.ports import JobQueue
 from app.domain.refresh.service import RefreshPorts, RefreshSettings
@@ -30,6 +31,8 @@ class Adapters:
     settings: Settings
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
+    # For requests that only read: each statement is its own transaction.
+    read_sessionmaker: async_sessionmaker[AsyncSession]
     redis: Redis
     queue: JobQueue
     http: httpx.AsyncClient
@@ -46,6 +49,8 @@ class Adapters:
     webhook_wakeups: Wakeups
     # Requests take a database session in turn, as many at once as the pool holds.
     request_turns: asyncio.Semaphore
+    # API keys and JWT accounts verified in the last API_KEY_CACHE_S seconds.
+    known_credentials: KnownCredentials
 
     @classmethod
     def build(
@@ -63,6 +68,10 @@ class Adapters:
             pool_timeout_s=settings.database_pool_timeout_s,
         )
         sessionmaker = create_sessionmaker(engine)
+        # Same pool; no transaction, so no BEGIN and COMMIT round trips (app/api/deps.py).
+        read_sessionmaker = create_sessionmaker(
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
         http = new_http_client(settings.intercom_timeout_s)
         budget = RateBudget(
             redis,
@@ -78,6 +87,7 @@ class Adapters:
                 acquire_timeout_s=settings.database_pool_timeout_s,
             ),
             sessionmaker=sessionmaker,
+            read_sessionmaker=read_sessionmaker,
             redis=redis,
             queue=queue,
             http=http,
@@ -87,6 +97,7 @@ class Adapters:
             cipher=SecretBox(settings.encryption_keys),
             webhook_wakeups=Wakeups(queue),
             request_turns=asyncio.Semaphore(settings.database_pool_size),
+            known_credentials=KnownCredentials(settings.api_key_cache_s),
             partition_slots=asyncio.Semaphore(settings.sync_partitions_per_worker),
             run_watchers=RunWatchers(
                 sessionmaker, streams_per_account=settings.sync_streams_per_account

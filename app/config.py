@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     # The interactive docs (/docs, /redoc); /openapi.json is always served.
     docs_enabled: bool = True
     log_level: str = "INFO"
+    # How long an API process trusts an API key (or a JWT's account) it verified: a revoked key
+    # works at most this much longer (0: every request asks PostgreSQL).
+    api_key_cache_s: float = Field(default=10, ge=0, le=300)
     # Prometheus metrics: the API's at /metrics (behind a bearer token when one is set), each
     # worker's on its own port (0: none; two workers on one host need two ports).
     metrics_enabled: bool = True

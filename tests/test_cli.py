@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -16,8 +17,10 @@ from app.config import Settings
 from app.crypto import SecretBox, generate_key
 from app.db import create_engine, create_sessionmaker, transaction
 from app.domain.models import Integration
+from app.main import create_app
 from tests.conftest import migrated_database
 from tests.fixtures.factories import create_integration, create_tenant
+from tests.servers import api_server
 
 
 async def run_cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
@@ -54,7 +57,17 @@ async def test_accounts_create_prints_an_api_key_that_authenticates(
 
 
 async def test_a_key_issued_then_revoked_by_its_prefix_stops_authenticating(
-    settings: Settings, http: httpx.AsyncClient
+    settings: Settings,
+) -> None:
+    """Within API_KEY_CACHE_S of its revocation (the API trusts a key it verified that long)."""
+    cache_s = 1.0
+    quick = settings.model_copy(update={"api_key_cache_s": cache_s})
+    async with api_server(create_app(quick)) as url, httpx.AsyncClient(base_url=url) as http:
+        await revoke_and_see_it_refused(settings, http, cache_s)
+
+
+async def revoke_and_see_it_refused(
+    settings: Settings, http: httpx.AsyncClient, cache_s: float
 ) -> None:
     env = {**os.environ, "DATABASE_URL": settings.database_url}
     _, created, _ = await run_cli("accounts", "create", "Keys", env=env)
@@ -70,6 +83,10 @@ async def test_a_key_issued_then_revoked_by_its_prefix_stops_authenticating(
     assert await status() == 200
     code, revoked, _ = await run_cli("accounts", "revoke-key", key[:10], env=env)
     assert (code, revoked.strip()) == (0, "Revoked: 1")
+    revoked_at = time.monotonic()
+    while await status() == 200:
+        assert time.monotonic() - revoked_at < cache_s + 1, "still accepted"
+        await asyncio.sleep(0.05)
     assert await status() == 401
     code, _, _ = await run_cli("accounts", "revoke-key", key, env=env)
     assert code == 1, "nothing left to revoke"

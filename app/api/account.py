@@ -5,7 +5,7 @@ import uuid
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
-from app.api.deps import AccountDep, AdaptersDep, SessionDep
+from app.api.deps import AccountDep, AdaptersDep, ReadSessionDep
 from app.api.problems import problem_responses
 from app.domain.accounts import service as account_service
 from app.domain.segments import service as segment_service
@@ -41,7 +41,7 @@ class AccountRead(BaseModel):
     summary="The caller's account, with its auto-sync quota",
 )
 async def get_account(
-    account: AccountDep, session: SessionDep, adapters: AdaptersDep
+    account: AccountDep, session: ReadSessionDep, adapters: AdaptersDep
 ) -> AccountRead:
     row = await account_service.get(session, account.id)
     quota = await segment_service.auto_sync_quota(

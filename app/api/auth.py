@@ -7,8 +7,8 @@ from typing import cast
 
 import jwt
 from sqlalchemy import String
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.adapters import Adapters
 from app.config import Settings
 from app.domain.accounts import service as account_service
 from app.domain.models import Account
@@ -58,18 +58,27 @@ def _verify_jwt(token: str, settings: Settings) -> tuple[uuid.UUID, str | None]:
         raise Unauthenticated(f"The JWT is not valid: {exc}") from None
 
 
-async def authenticate(
-    session: AsyncSession, settings: Settings, token: str | None
-) -> AccountScope:
+async def authenticate(adapters: Adapters, token: str | None) -> AccountScope:
     """`token` is the bearer credential; None when the header is missing or not a bearer."""
     token = (token or "").strip()
     if not token:
         raise Unauthenticated("Send `Authorization: Bearer <API key or JWT>`.")
+    known = adapters.known_credentials
+    # Not in `request_turns`: the route's session may hold a turn already, and waiting for a
+    # second one could wait forever. The connection is back in the pool before the route's.
     if token.startswith(account_service.API_KEY_PREFIX):
-        account_id = await account_service.account_for_api_key(session, token)
+        key_hash = account_service.hash_api_key(token)
+        account_id = known.get(key_hash)
         if account_id is None:
-            raise Unauthenticated("The API key is not valid.")
+            async with adapters.read_sessionmaker() as session:
+                account_id = await account_service.account_for_key_hash(session, key_hash)
+            if account_id is None:
+                raise Unauthenticated("The API key is not valid.")
+            known.remember(key_hash, account_id)
         return AccountScope(account_id)
-    account_id, name = _verify_jwt(token, settings)
-    await account_service.ensure_account(session, account_id, name)
+    account_id, name = _verify_jwt(token, adapters.settings)
+    if known.get(f"jwt:{account_id}") is None:
+        async with adapters.read_sessionmaker() as session:
+            await account_service.ensure_account(session, account_id, name)
+        known.remember(f"jwt:{account_id}", account_id)
     return AccountScope(account_id)

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from app.api.deps import AccountDep, SessionDep
+from app.api.deps import AccountDep, ReadSessionDep, SessionDep
 from app.api.problems import problem_responses
 from app.domain.customers import service as customer_service
 from app.domain.customers.schemas import CustomerDetail, CustomerPage
@@ -22,7 +22,7 @@ router = APIRouter(tags=["customers"])
 )
 async def list_customers(
     account: AccountDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     cursor: Annotated[
         str | None,
         Query(max_length=MAX_CURSOR_LENGTH, description="`next_cursor` of the previous page."),
@@ -76,7 +76,7 @@ async def list_customers(
     summary="A customer, with the Intercom contacts and lists it came from",
 )
 async def get_customer(
-    customer_id: uuid.UUID, account: AccountDep, session: SessionDep
+    customer_id: uuid.UUID, account: AccountDep, session: ReadSessionDep
 ) -> CustomerDetail:
     return await customer_service.detail(session, account, customer_id)
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from app.api.deps import AccountDep, SessionDep
+from app.api.deps import AccountDep, ReadSessionDep, SessionDep
 from app.api.problems import problem_responses
 from app.api.versioning import expected_version, set_etag
 from app.domain.integrations import attributes as attribute_service
@@ -51,7 +51,7 @@ async def list_attributes(
     "the version to send as `If-Match` when saving.",
 )
 async def get_integration_settings(
-    integration_id: uuid.UUID, account: AccountDep, session: SessionDep, response: Response
+    integration_id: uuid.UUID, account: AccountDep, session: ReadSessionDep, response: Response
 ) -> IntegrationSettings:
     current = await settings_service.read(session, account, integration_id)
     set_etag(response, current.version)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
-from app.api.deps import AccountDep, AdaptersDep, SessionDep
+from app.api.deps import AccountDep, AdaptersDep, ReadSessionDep, SessionDep
 from app.api.problems import problem_responses
 from app.domain.events import queries as event_queries
 from app.domain.events.queries import IntercomEventPage
@@ -138,7 +138,7 @@ async def complete_oauth(
     responses=problem_responses(401),
     summary="List the account's connected workspaces, with their last sync stats",
 )
-async def list_integrations(account: AccountDep, session: SessionDep) -> IntegrationPage:
+async def list_integrations(account: AccountDep, session: ReadSessionDep) -> IntegrationPage:
     integrations = await integration_service.list_all(session, account)
     reads = [await integration_service.read(session, account, item) for item in integrations]
     return IntegrationPage(data=reads, next_cursor=None)
@@ -151,7 +151,7 @@ async def list_integrations(account: AccountDep, session: SessionDep) -> Integra
     summary="Read one integration",
 )
 async def get_integration(
-    integration_id: uuid.UUID, account: AccountDep, session: SessionDep
+    integration_id: uuid.UUID, account: AccountDep, session: ReadSessionDep
 ) -> IntegrationRead:
     integration = await integration_service.get(session, account, integration_id)
     return await integration_service.read(session, account, integration)
@@ -213,7 +213,7 @@ async def disconnect_integration(
 async def list_integration_events(
     integration_id: uuid.UUID,
     account: AccountDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     cursor: Annotated[
         str | None,
         Query(max_length=MAX_CURSOR_LENGTH, description="`next_cursor` of the previous page."),

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 
 from app.adapters import refresh_settings
-from app.api.deps import AccountDep, AdaptersDep, SessionDep
+from app.api.deps import AccountDep, AdaptersDep, ReadSessionDep, SessionDep
 from app.api.problems import problem_responses
 from app.api.versioning import expected_version, set_etag
 from app.domain.filters import preview as filter_preview
@@ -39,7 +39,7 @@ ExpectedVersion = Annotated[int | None, Depends(expected_version)]
     "version to name in If-Match when saving.",
 )
 async def get_mapping(
-    segment_id: uuid.UUID, account: AccountDep, session: SessionDep, response: Response
+    segment_id: uuid.UUID, account: AccountDep, session: ReadSessionDep, response: Response
 ) -> MappingRead:
     mapping = await mapping_service.read(session, account, segment_id)
     set_etag(response, mapping.version)
@@ -103,7 +103,7 @@ async def put_mapping(
     tags=["segments"],
 )
 async def get_segment_settings(
-    segment_id: uuid.UUID, account: AccountDep, session: SessionDep, response: Response
+    segment_id: uuid.UUID, account: AccountDep, session: ReadSessionDep, response: Response
 ) -> SegmentSettingsRead:
     settings = await segment_settings.read(session, account, segment_id)
     set_etag(response, settings.version)
@@ -142,7 +142,7 @@ async def put_segment_settings(
     tags=["segments"],
 )
 async def get_filters(
-    segment_id: uuid.UUID, account: AccountDep, session: SessionDep, response: Response
+    segment_id: uuid.UUID, account: AccountDep, session: ReadSessionDep, response: Response
 ) -> FiltersRead:
     filters = await filter_service.read(session, account, segment_id)
     set_etag(response, filters.version)

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
 
-from app.api.deps import AccountDep, SessionDep
+from app.api.deps import AccountDep, ReadSessionDep, SessionDep
 from app.api.problems import problem_responses
 from app.domain.properties import service as property_service
 from app.domain.properties.schemas import (
@@ -34,7 +34,7 @@ PropertyKeyPath = Annotated[
     description="The default properties (`kind` `default`, the same in every account, "
     "read-only) in catalog order, then the account's custom properties by key. One page.",
 )
-async def list_properties(account: AccountDep, session: SessionDep) -> PropertyPage:
+async def list_properties(account: AccountDep, session: ReadSessionDep) -> PropertyPage:
     return await property_service.page(session, account)
 
 
@@ -66,7 +66,7 @@ async def create_property(
     summary="Read one property, default or custom",
 )
 async def get_property(
-    property_key: PropertyKeyPath, account: AccountDep, session: SessionDep
+    property_key: PropertyKeyPath, account: AccountDep, session: ReadSessionDep
 ) -> PropertyRead:
     return PropertyRead.of(await property_service.get(session, account, property_key))
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Response, status
 
 from app.adapters import sync_settings
-from app.api.deps import AccountDep, AdaptersDep, SessionDep
+from app.api.deps import AccountDep, AdaptersDep, ReadSessionDep, SessionDep
 from app.api.problems import problem_responses
 from app.domain.integrations import service as integration_service
 from app.domain.models import SegmentKind
@@ -41,7 +41,7 @@ router = APIRouter(tags=["segments"])
 async def list_segments(
     integration_id: uuid.UUID,
     account: AccountDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     kind: Annotated[
         list[SegmentKind] | None, Query(description="users, leads, intercom or custom.")
     ] = None,
@@ -100,7 +100,7 @@ async def create_segment(
     summary="Read one list or segment",
 )
 async def get_segment(
-    segment_id: uuid.UUID, account: AccountDep, session: SessionDep
+    segment_id: uuid.UUID, account: AccountDep, session: ReadSessionDep
 ) -> SegmentRead:
     return await segment_service.read(session, account, segment_id)
 

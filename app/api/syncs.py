@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Query
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.background import BackgroundTask
 
-from app.api.deps import AccountDep, AdaptersDep, SessionDep
+from app.api.deps import AccountDep, AdaptersDep, ReadSessionDep, SessionDep
 from app.api.problems import problem_responses
 from app.domain.pagination import MAX_CURSOR_LENGTH
 from app.domain.syncs import commands, events, queries
@@ -28,7 +28,7 @@ Cursor = Annotated[
     responses=problem_responses(401, 404, 422),
     summary="Status, report and progress of a sync",
 )
-async def get_sync(sync_id: uuid.UUID, account: AccountDep, session: SessionDep) -> SyncRead:
+async def get_sync(sync_id: uuid.UUID, account: AccountDep, session: ReadSessionDep) -> SyncRead:
     return queries.to_read(await queries.get(session, account, sync_id))
 
 
@@ -41,7 +41,7 @@ async def get_sync(sync_id: uuid.UUID, account: AccountDep, session: SessionDep)
 async def list_syncs(
     segment_id: uuid.UUID,
     account: AccountDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> SyncPage:
@@ -57,7 +57,7 @@ async def list_syncs(
 async def list_failures(
     sync_id: uuid.UUID,
     account: AccountDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> SyncFailurePage:
@@ -97,7 +97,7 @@ async def cancel_sync(sync_id: uuid.UUID, account: AccountDep, session: SessionD
 async def sync_events(
     sync_id: uuid.UUID,
     account: AccountDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     adapters: AdaptersDep,
     last_event_id: Annotated[str | None, Header(max_length=20)] = None,
 ) -> EventSourceResponse:

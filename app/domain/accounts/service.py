@@ -65,8 +65,8 @@ async def revoke_api_key(session: AsyncSession, key_or_prefix: str) -> int:
     return revoked
 
 
-async def account_for_api_key(session: AsyncSession, key: str) -> uuid.UUID | None:
-    return await AccountRepository(session).account_id_for_key_hash(hash_api_key(key))
+async def account_for_key_hash(session: AsyncSession, key_hash: str) -> uuid.UUID | None:
+    return await AccountRepository(session).account_id_for_key_hash(key_hash)
 
 
 async def ensure_account(session: AsyncSession, account_id: uuid.UUID, name: str | None) -> None:
