@@ -3,7 +3,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import delete, exists, func, select, text, tuple_, update
+from sqlalchemy import (
+    ARRAY,
+    Uuid,
+    any_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    select,
+    text,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.customers.sources import BatchWrite, IncomingSource, WriteOptions
@@ -418,9 +430,12 @@ class CustomerRepository:
         """Each customer's tags, sorted, without repeats (two segments may put the same)."""
         if not customer_ids:
             return {}
+        # One array parameter, not one per id: building a hundred bound parameters was a
+        # quarter of a customers page's CPU.
+        ids = bindparam("customer_ids", list(customer_ids), type_=ARRAY(Uuid()))
         rows = await self.session.execute(
             select(CustomerTag.customer_id, CustomerTag.tag)
-            .where(CustomerTag.account_id == account.id, CustomerTag.customer_id.in_(customer_ids))
+            .where(CustomerTag.account_id == account.id, CustomerTag.customer_id == any_(ids))
             .distinct()
             .order_by(CustomerTag.customer_id, CustomerTag.tag)
         )
