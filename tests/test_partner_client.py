@@ -143,6 +143,12 @@ async def test_partner_client_connects_a_workspace_syncs_its_users_and_lists_the
     customers = await settled_customers(client)
     assert {customer.email for customer in customers} == emails
 
+    # "Sync now" again with no body at all: the list's saved mapping, nothing new.
+    again = await start_sync.asyncio_detailed(users.id, client=client)
+    resynced = await finished_run(client, parsed(again, SyncRead, HTTPStatus.ACCEPTED).id)
+    assert resynced.status == SyncStatus.FINISHED, resynced
+    assert resynced.counters.unchanged == len(emails)
+
 
 async def test_partner_client_parses_a_problem_for_an_unknown_segment(
     client: AuthenticatedClient,

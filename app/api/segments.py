@@ -169,7 +169,7 @@ async def start_sync(
     session: SessionDep,
     adapters: AdaptersDep,
     response: Response,
-    data: Annotated[SyncStart | None, Body()] = None,
+    data: Annotated[SyncStart, Body(default_factory=SyncStart)],
 ) -> SyncRead:
     # The run and its job's outbox message commit together when the request ends; the job is
     # enqueued right after (or by the relay, if Redis is down at that moment).
@@ -178,7 +178,7 @@ async def start_sync(
         account,
         segment_id,
         start_within=sync_settings(adapters.settings).start_within,
-        use_default_mapping=data.use_default_mapping if data else False,
+        use_default_mapping=data.use_default_mapping,
     )
     response.headers["Location"] = f"/v1/syncs/{run.id}"
     return queries.to_read(run)

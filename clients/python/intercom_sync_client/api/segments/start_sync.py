@@ -16,7 +16,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     segment_id: UUID,
     *,
-    body: None | SyncStart | Unset = UNSET,
+    body: SyncStart | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -27,10 +27,8 @@ def _get_kwargs(
         ),
     }
 
-    if isinstance(body, SyncStart):
+    if not isinstance(body, Unset):
         _kwargs["json"] = body.to_dict()
-    else:
-        _kwargs["json"] = body
 
     headers["Content-Type"] = "application/json"
 
@@ -98,7 +96,7 @@ def sync_detailed(
     segment_id: UUID,
     *,
     client: AuthenticatedClient,
-    body: None | SyncStart | Unset = UNSET,
+    body: SyncStart | Unset = UNSET,
 ) -> Response[Problem | SyncRead]:
     """Sync now: start a sync of the segment's contacts
 
@@ -112,7 +110,7 @@ def sync_detailed(
 
     Args:
         segment_id (UUID):
-        body (None | SyncStart | Unset):
+        body (SyncStart | Unset): Options of "sync now"; the body may be left out.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -138,7 +136,7 @@ def sync(
     segment_id: UUID,
     *,
     client: AuthenticatedClient,
-    body: None | SyncStart | Unset = UNSET,
+    body: SyncStart | Unset = UNSET,
 ) -> Problem | SyncRead | None:
     """Sync now: start a sync of the segment's contacts
 
@@ -152,7 +150,7 @@ def sync(
 
     Args:
         segment_id (UUID):
-        body (None | SyncStart | Unset):
+        body (SyncStart | Unset): Options of "sync now"; the body may be left out.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -173,7 +171,7 @@ async def asyncio_detailed(
     segment_id: UUID,
     *,
     client: AuthenticatedClient,
-    body: None | SyncStart | Unset = UNSET,
+    body: SyncStart | Unset = UNSET,
 ) -> Response[Problem | SyncRead]:
     """Sync now: start a sync of the segment's contacts
 
@@ -187,7 +185,7 @@ async def asyncio_detailed(
 
     Args:
         segment_id (UUID):
-        body (None | SyncStart | Unset):
+        body (SyncStart | Unset): Options of "sync now"; the body may be left out.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -211,7 +209,7 @@ async def asyncio(
     segment_id: UUID,
     *,
     client: AuthenticatedClient,
-    body: None | SyncStart | Unset = UNSET,
+    body: SyncStart | Unset = UNSET,
 ) -> Problem | SyncRead | None:
     """Sync now: start a sync of the segment's contacts
 
@@ -225,7 +223,7 @@ async def asyncio(
 
     Args:
         segment_id (UUID):
-        body (None | SyncStart | Unset):
+        body (SyncStart | Unset): Options of "sync now"; the body may be left out.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
