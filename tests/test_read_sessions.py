@@ -1,0 +1,45 @@
+"""Routes that only read take a session without a transaction (app/api/deps.py): a change left
+in one would never be written, so it fails the request instead, loudly."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.api.deps import AccountDep, ReadSessionDep
+from app.config import Settings
+from app.domain.models import Account
+from app.main import create_app
+from tests.fixtures.factories import Tenant
+from tests.servers import api_server
+
+
+async def test_a_read_only_route_that_changes_something_fails_rather_than_lose_it(
+    settings: Settings, tenant: Tenant, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    app = create_app(settings)
+    made = uuid.uuid4()
+
+    @app.get("/test-only/writes")
+    async def writes(account: AccountDep, session: ReadSessionDep) -> dict[str, str]:
+        session.add(Account(id=made, name="never written", nps_campaigns=0))
+        return {"account": str(account.id)}
+
+    @app.get("/test-only/reads")
+    async def reads(account: AccountDep, session: ReadSessionDep) -> dict[str, str]:
+        name = await session.scalar(select(Account.name).where(Account.id == account.id))
+        return {"name": str(name)}
+
+    async with api_server(app) as url, httpx.AsyncClient(base_url=url) as http:
+        failed = await http.get("/test-only/writes", headers=tenant.headers)
+        read = await http.get("/test-only/reads", headers=tenant.headers)
+
+    assert failed.status_code == 500
+    assert failed.headers["content-type"] == "application/problem+json"
+    async with sessionmaker() as session:
+        assert await session.get(Account, made) is None
+    assert read.status_code == 200
+    assert read.json() == {"name": "Acme NPS"}
