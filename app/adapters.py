@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.config import Settings
 from app.crypto import SecretBox
-from app.db import DirectPool, create_engine, create_sessionmaker
+from app.db import DirectPool, create_engine, create_read_sessionmaker, create_sessionmaker
 from app.domain.accounts.credentials import KnownCredentials
 from app.domain.events.sending import EventPorts, EventSettings
 from app.domain.ports import JobQueue
@@ -68,10 +68,7 @@ class Adapters:
             pool_timeout_s=settings.database_pool_timeout_s,
         )
         sessionmaker = create_sessionmaker(engine)
-        # Same pool; no transaction, so no BEGIN and COMMIT round trips (app/api/deps.py).
-        read_sessionmaker = create_sessionmaker(
-            engine.execution_options(isolation_level="AUTOCOMMIT")
-        )
+        read_sessionmaker = create_read_sessionmaker(engine)
         http = new_http_client(settings.intercom_timeout_s)
         budget = RateBudget(
             redis,

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 NAMING_CONVENTION = {
@@ -76,6 +76,38 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+class ReadOnlySessionWrote(RuntimeError):
+    pass
+
+
+class ReadOnlySession(Session):
+    """Refuses to write: every statement it runs must be a SELECT, and it flushes nothing. On
+    an AUTOCOMMIT engine (no transaction: no BEGIN and COMMIT round trips) a write would commit
+    at once, statement by statement; here it fails instead."""
+
+
+@event.listens_for(ReadOnlySession, "before_flush")
+def _refuse_flush(session: Session, flush_context: object, instances: object) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise ReadOnlySessionWrote("a read-only session was asked to write")
+
+
+@event.listens_for(ReadOnlySession, "do_orm_execute")
+def _refuse_writes(state: ORMExecuteState) -> None:
+    if not state.is_select:
+        raise ReadOnlySessionWrote("a read-only session was asked to run a statement that writes")
+
+
+def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for work that only reads: on the same pool, without a transaction (each
+    statement its own, the snapshot per statement READ COMMITTED gives anyway)."""
+    return async_sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT"),
+        expire_on_commit=False,
+        sync_session_class=ReadOnlySession,
+    )
+
+
 @asynccontextmanager
 async def transaction(
     sessionmaker: async_sessionmaker[AsyncSession],
@@ -94,21 +126,34 @@ _COUNT_ON_COMMIT = "count_on_commit"
 
 def count_on_commit(session: AsyncSession | Session, metric: Countable, amount: float = 1) -> None:
     """Adds `amount` to `metric` when the session's transaction commits: work rolled back (a
-    lost lease, a conflict retried) counts nothing, and work retried counts once."""
+    lost lease, a conflict retried, a savepoint given up) counts nothing, and work retried
+    counts once."""
     if amount:
         plain = session.sync_session if isinstance(session, AsyncSession) else session
-        plain.info.setdefault(_COUNT_ON_COMMIT, []).append((metric, amount))
+        pending = plain.info.setdefault(_COUNT_ON_COMMIT, [])
+        pending.append((plain.get_nested_transaction() or plain.get_transaction(), metric, amount))
 
 
 @event.listens_for(Session, "after_commit")
 def _count_committed(session: Session) -> None:
-    for metric, amount in session.info.pop(_COUNT_ON_COMMIT, ()):
+    for _, metric, amount in session.info.pop(_COUNT_ON_COMMIT, ()):
         metric.inc(amount)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_rolled_back(session: Session) -> None:
-    session.info.pop(_COUNT_ON_COMMIT, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    """Forgets what the rolled-back transaction (or savepoint) and those within it counted."""
+    pending = session.info.get(_COUNT_ON_COMMIT)
+    if pending:
+        pending[:] = [entry for entry in pending if not _within(entry[0], previous_transaction)]
+
+
+def _within(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is outer:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 if TYPE_CHECKING:

@@ -41,7 +41,7 @@ _QUIETER = {
     "alembic.runtime.plugins": logging.WARNING,
 }
 # uvicorn's own handlers write plain text; its access log prints query strings (emails in a
-# customer filter). Our `http.request` event replaces it (app/api/access_log.py).
+# customer filter). Our `http.request` event replaces it (app/api/observe.py).
 _UVICORN = ("uvicorn", "uvicorn.error", "uvicorn.access")
 
 

@@ -127,7 +127,11 @@ async def demo(
         "/v1/integrations", json={"access_token": "not-a-real-token-0123456789"}, headers=headers
     )
     assert refused.status_code in (401, 422), refused.text
-    assert (await http.get("/v2/unknown", params={"email": "x@example.org"})).status_code == 404
+    # Emails where a client should not put them: a query string, an unknown path, an id.
+    typed = {"query@example.org", "path@example.org", "id@example.org"}
+    assert (await http.get("/v2/unknown", params={"email": "query@example.org"})).status_code == 404
+    assert (await http.get("/v2/unknown/path@example.org")).status_code == 404
+    assert (await http.get("/v1/customers/id@example.org", headers=headers)).status_code == 422
     connected = await http.post(
         "/v1/integrations",
         json={"access_token": sandbox.workspace["access_token"]},
@@ -157,7 +161,7 @@ async def demo(
     signed = jwt.encode({"sub": str(tenant.account_id), "exp": int(time.time()) + 600}, JWT_SECRET)
     with_jwt = await http.get("/v1/account", headers={"Authorization": f"Bearer {signed}"})
     assert with_jwt.status_code == 200, with_jwt.text
-    return {signed}, {c["email"] for c in customers}
+    return {signed}, {c["email"] for c in customers} | typed
 
 
 async def oauth_connect(http: httpx.AsyncClient, tenant: Tenant, app_id: str) -> set[str]:

@@ -264,3 +264,17 @@ async def test_a_metric_counts_on_commit_only(
     async with sessionmaker() as session, session.begin():
         await session.execute(text("SELECT 1"))  # a later transaction of another session
     assert counted._value.get() == 2
+
+
+async def test_a_savepoint_given_up_takes_its_counts_with_it(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    counted = Counter("work", "test", registry=CollectorRegistry())
+    async with sessionmaker() as session, session.begin():
+        count_on_commit(session, counted, 1)
+        savepoint = await session.begin_nested()
+        count_on_commit(session, counted, 5)
+        await savepoint.rollback()
+        async with session.begin_nested():
+            count_on_commit(session, counted, 10)
+    assert counted._value.get() == 11

@@ -1,12 +1,13 @@
-"""Routes that only read take a session without a transaction (app/api/deps.py): a change left
-in one would never be written, so it fails the request instead, loudly."""
+"""Routes that only read take a session without a transaction (app/api/deps.py): on it a write
+would commit at once, statement by statement, and a change merely left in it would be lost; both
+fail the request instead, loudly, and nothing is written."""
 
 from __future__ import annotations
 
 import uuid
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.api.deps import AccountDep, ReadSessionDep
@@ -28,17 +29,31 @@ async def test_a_read_only_route_that_changes_something_fails_rather_than_lose_i
         session.add(Account(id=made, name="never written", nps_campaigns=0))
         return {"account": str(account.id)}
 
+    @app.get("/test-only/flushes")
+    async def flushes(account: AccountDep, session: ReadSessionDep) -> dict[str, str]:
+        session.add(Account(id=made, name="never written", nps_campaigns=0))
+        await session.flush()
+        return {"account": str(account.id)}
+
+    @app.get("/test-only/updates")
+    async def updates(account: AccountDep, session: ReadSessionDep) -> dict[str, str]:
+        await session.execute(update(Account).where(Account.id == account.id).values(name="x"))
+        return {"account": str(account.id)}
+
     @app.get("/test-only/reads")
     async def reads(account: AccountDep, session: ReadSessionDep) -> dict[str, str]:
         name = await session.scalar(select(Account.name).where(Account.id == account.id))
         return {"name": str(name)}
 
     async with api_server(app) as url, httpx.AsyncClient(base_url=url) as http:
-        failed = await http.get("/test-only/writes", headers=tenant.headers)
+        failed = [
+            await http.get(f"/test-only/{path}", headers=tenant.headers)
+            for path in ("writes", "flushes", "updates")
+        ]
         read = await http.get("/test-only/reads", headers=tenant.headers)
 
-    assert failed.status_code == 500
-    assert failed.headers["content-type"] == "application/problem+json"
+    assert [response.status_code for response in failed] == [500, 500, 500]
+    assert {response.headers["content-type"] for response in failed} == {"application/problem+json"}
     async with sessionmaker() as session:
         assert await session.get(Account, made) is None
     assert read.status_code == 200

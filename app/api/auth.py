@@ -10,6 +10,7 @@ from sqlalchemy import String
 
 from app.adapters import Adapters
 from app.config import Settings
+from app.domain.accounts import credentials
 from app.domain.accounts import service as account_service
 from app.domain.models import Account
 from app.domain.scope import AccountScope
@@ -64,21 +65,22 @@ async def authenticate(adapters: Adapters, token: str | None) -> AccountScope:
     if not token:
         raise Unauthenticated("Send `Authorization: Bearer <API key or JWT>`.")
     known = adapters.known_credentials
-    # Not in `request_turns`: the route's session may hold a turn already, and waiting for a
-    # second one could wait forever. The connection is back in the pool before the route's.
+    # On the direct pool, not a request session: the route's session may hold a turn of
+    # `request_turns` already, and a key that is not cached (a wrong one never is) must not take
+    # connections from the sessions' pool outside its queue.
     if token.startswith(account_service.API_KEY_PREFIX):
         key_hash = account_service.hash_api_key(token)
         account_id = known.get(key_hash)
         if account_id is None:
-            async with adapters.read_sessionmaker() as session:
-                account_id = await account_service.account_for_key_hash(session, key_hash)
+            async with adapters.direct.connection() as connection:
+                account_id = await credentials.account_of_key(connection, key_hash)
             if account_id is None:
                 raise Unauthenticated("The API key is not valid.")
             known.remember(key_hash, account_id)
         return AccountScope(account_id)
     account_id, name = _verify_jwt(token, adapters.settings)
     if known.get(f"jwt:{account_id}") is None:
-        async with adapters.read_sessionmaker() as session:
-            await account_service.ensure_account(session, account_id, name)
+        async with adapters.direct.connection() as connection:
+            await credentials.provision(connection, account_id, name or str(account_id))
         known.remember(f"jwt:{account_id}", account_id)
     return AccountScope(account_id)

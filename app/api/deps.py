@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.adapters import Adapters
 from app.api.auth import authenticate
+from app.db import ReadOnlySessionWrote
 from app.domain.outbox import service as outbox
 from app.domain.scope import AccountScope
 
@@ -40,18 +41,15 @@ async def get_session(adapters: AdaptersDep) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
-class ReadOnlyRouteWrote(RuntimeError):
-    pass
-
-
 async def get_read_session(adapters: AdaptersDep) -> AsyncIterator[AsyncSession]:
     """For routes that only read: no transaction, each statement its own (the snapshot per
     statement that READ COMMITTED gives anyway), which spares the BEGIN and COMMIT round trips,
-    a third of a short read's. A change left in the session would be lost: it is an error."""
+    a third of a short read's. The session refuses writes (app.db.ReadOnlySession); a change
+    merely left in it, never flushed, would be lost: an error too."""
     async with adapters.request_turns, adapters.read_sessionmaker() as session:
         yield session
         if session.new or session.dirty or session.deleted or outbox.take_pending(session):
-            raise ReadOnlyRouteWrote("a route on a read-only session changed something")
+            raise ReadOnlySessionWrote("a route on a read-only session changed something")
 
 
 ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session, scope="function")]

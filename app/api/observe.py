@@ -24,6 +24,8 @@ METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 # Scraped every few seconds: neither a line nor a count each.
 UNOBSERVED = frozenset({"/metrics"})
 
+# Named as prometheus-fastapi-instrumentator names them (no `intercom_sync_` prefix), so that
+# dashboards made for FastAPI services read them as they are.
 HTTP_REQUESTS = Counter(
     "http_requests",
     "Requests answered, by method, route template (`none`: no route) and status.",
@@ -83,7 +85,9 @@ class RequestObserver:
                 log.info(
                     "http.request",
                     method=method,
-                    path=scope["path"],
+                    # The path as sent only when it was answered: an error's may hold anything
+                    # a client typed (an email where an id goes); its route template says enough.
+                    path=scope["path"] if status < 400 else None,
                     route=handler,
                     status=status,
                     duration_ms=round(elapsed * 1000, 1),

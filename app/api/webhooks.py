@@ -90,6 +90,7 @@ async def receive_webhook(request: Request) -> Response:
         raise WebhooksNotConfigured
     body = await request.body()
     if len(body) > intake.MAX_BODY_BYTES:
+        metrics.WEBHOOK_NOTIFICATIONS.labels("other", "refused").inc()
         raise BodyTooLarge(intake.MAX_BODY_BYTES)  # the 413 of every body over a cap
     if not intake.verify(body, x_hub_signature, secret.get_secret_value()):
         metrics.WEBHOOK_NOTIFICATIONS.labels("other", "refused").inc()

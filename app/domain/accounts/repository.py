@@ -3,7 +3,6 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.models import Account, ApiKey
@@ -15,13 +14,6 @@ class AccountRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def account_id_for_key_hash(self, key_hash: str) -> uuid.UUID | None:
-        return await self.session.scalar(
-            select(ApiKey.account_id).where(
-                ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None)
-            )
-        )
 
     async def revoke_keys(
         self, *, key_hash: str | None = None, prefix: str | None = None, at_most: int = 1
@@ -40,13 +32,6 @@ class AccountRepository:
             update(ApiKey).where(ApiKey.id.in_(live)).values(revoked_at=func.now())
         )
         return len(live)
-
-    async def insert_if_missing(self, account_id: uuid.UUID, name: str) -> None:
-        await self.session.execute(
-            insert(Account)
-            .values(id=account_id, name=name, nps_campaigns=0)
-            .on_conflict_do_nothing(index_elements=[Account.id])
-        )
 
     async def get(self, account_id: uuid.UUID, *, lock: bool = False) -> Account | None:
         """`lock`: serialises changes that count across the account (auto-sync quota,

@@ -65,15 +65,6 @@ async def revoke_api_key(session: AsyncSession, key_or_prefix: str) -> int:
     return revoked
 
 
-async def account_for_key_hash(session: AsyncSession, key_hash: str) -> uuid.UUID | None:
-    return await AccountRepository(session).account_id_for_key_hash(key_hash)
-
-
-async def ensure_account(session: AsyncSession, account_id: uuid.UUID, name: str | None) -> None:
-    """Accounts are owned by the main product: the first JWT that names one provisions it."""
-    await AccountRepository(session).insert_if_missing(account_id, name or str(account_id))
-
-
 class AccountNotFound(NotFound):
     def __init__(self, account_id: uuid.UUID) -> None:
         super().__init__("Account", account_id)

@@ -541,6 +541,7 @@ async def recover_due(ports: WebhookPorts, limit: int = 200) -> int:
                 notification.status = NotificationStatus.FAILED
                 notification.due_at = None
                 notification.processed_at = datetime.now(UTC)
+                _count(session, notification, "gave_up")
                 continue
             notification.due_at = func.now() + intake.START_WITHIN
             intake.send(session, notification.id, attempt=notification.attempts, again=True)
