@@ -9,7 +9,12 @@ of input (an id, an unknown topic a forger sends) would grow the registry withou
 
 from __future__ import annotations
 
+import prometheus_client
 from prometheus_client import Counter, Gauge, Histogram
+
+# No `_created` series beside each counter: they double what Prometheus stores, for a time a
+# restart of the process already shows.
+prometheus_client.disable_created_metrics()  # type: ignore[no-untyped-call]
 
 NAMESPACE = "intercom_sync"
 

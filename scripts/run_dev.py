@@ -2,8 +2,9 @@
 the sandbox. Ctrl-C stops every process it started.
 
 PostgreSQL and Redis are the configured ones (`.env`), or embedded ones when those do not answer
-(scripts/local_services.py). `API_PORT` (8000) and `SANDBOX_PORT` (8010) move the two servers;
-the sandbox's must then match `INTERCOM_BASE_URL`."""
+(scripts/local_services.py). `API_PORT` (8000) and `SANDBOX_PORT` (8010) move the two servers
+(the API and worker then call the sandbox there, unless `INTERCOM_BASE_URL` is set too), and
+`WORKER_METRICS_PORT` (9101) the worker's metrics."""
 
 from __future__ import annotations
 
@@ -49,6 +50,8 @@ def main() -> None:
     with local_services.services(settings.database_url, settings.redis_url, data_dir) as urls:
         # The children read these before .env.
         os.environ["DATABASE_URL"], os.environ["REDIS_URL"] = urls
+        if "SANDBOX_PORT" in os.environ:  # .env names the default port
+            os.environ.setdefault("INTERCOM_BASE_URL", SANDBOX)
         run()
 
 
