@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
 import yaml
 
 from app.cli import openapi_document
@@ -36,3 +38,14 @@ def test_every_operation_documents_its_problems_and_security() -> None:
                 assert "401" in operation["responses"], (method, path)
                 problem = operation["responses"]["401"]["content"]["application/problem+json"]
                 assert problem["schema"] == {"$ref": "#/components/schemas/Problem"}
+
+
+@pytest.fixture(scope="module")
+def document() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(openapi_document())
+    return loaded
+
+
+def test_starting_oauth_documents_the_409_of_a_full_account(document: dict[str, Any]) -> None:
+    responses = document["paths"]["/v1/integrations/oauth"]["post"]["responses"]
+    assert "409" in responses  # integration_limit_reached, said before Intercom's consent screen

@@ -84,14 +84,15 @@ async def create_integration(
     "/integrations/oauth",
     status_code=status.HTTP_201_CREATED,
     response_model=OAuthStarted,
-    responses=problem_responses(400, 401, 413, 415, 422, 503),
+    responses=problem_responses(400, 401, 409, 413, 415, 422, 503),
     summary="Start connecting an Intercom workspace with OAuth",
 )
 async def start_oauth(
     data: OAuthStart, account: AccountDep, session: SessionDep, oauth: OAuthDep
 ) -> OAuthStarted:
     """Send the admin to `authorize_url`; Intercom redirects to `redirect_uri` with `code` and
-    `state`, which go to `POST /v1/integrations/oauth/callback`. 422
+    `state`, which go to `POST /v1/integrations/oauth/callback`. 409
+    `integration_limit_reached` when two workspaces are connected already; 422
     `oauth_redirect_not_allowed` for a redirect this deployment does not allow; 503
     `oauth_not_configured` without an OAuth app."""
     return await integration_oauth.start(
