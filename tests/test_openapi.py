@@ -49,3 +49,10 @@ def document() -> dict[str, Any]:
 def test_starting_oauth_documents_the_409_of_a_full_account(document: dict[str, Any]) -> None:
     responses = document["paths"]["/v1/integrations/oauth"]["post"]["responses"]
     assert "409" in responses  # integration_limit_reached, said before Intercom's consent screen
+
+
+def test_the_webhook_url_check_documents_an_answer_without_a_body(
+    document: dict[str, Any],
+) -> None:
+    answer = document["paths"]["/v1/webhooks/intercom"]["head"]["responses"]["200"]
+    assert "content" not in answer  # a HEAD answer has no body, so no media type either

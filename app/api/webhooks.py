@@ -43,6 +43,7 @@ class WebhookAck(BaseModel):
 
 @router.head(
     WEBHOOK_PATH,
+    response_class=Response,  # no body, and no JSON content type claiming one
     summary="Answer Intercom's check of the webhook URL",
     openapi_extra={"security": []},  # Intercom checks the URL without signing anything
 )
