@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import pytest
@@ -92,3 +93,22 @@ def test_a_one_line_name_refuses_unicode_line_separators(value: str) -> None:
 
 def test_a_name_is_stored_composed_so_look_alikes_are_one_name() -> None:
     assert Form(name="Cafe\u0301").name == "Caf\u00e9"
+
+
+@pytest.mark.parametrize("multiline", [False, True])
+def test_the_documented_pattern_accepts_exactly_what_safe_text_accepts(multiline: bool) -> None:
+    """Every BMP character alone and after a letter: the schema and the validator agree, so a
+    client (or a fuzzer) that follows the schema is not refused."""
+    field = "note" if multiline else "name"
+    pattern = re.compile(Form.model_json_schema()["properties"][field]["anyOf"][0]["pattern"])
+    disagreements = []
+    for code in range(0x10000):
+        for value in (chr(code), "a" + chr(code)):
+            try:
+                Form.model_validate({field: value})
+                accepted = True
+            except ValidationError:
+                accepted = False
+            if accepted != bool(pattern.search(value)):
+                disagreements.append(value)
+    assert disagreements == []
