@@ -111,10 +111,12 @@ def safe_text_pattern(*, multiline: bool) -> str:
 
 
 def _character_class(belongs: Callable[[str], bool]) -> str:
-    """The inside of a regex character class matching the BMP characters that `belongs`."""
+    """The inside of a regex character class matching the BMP characters that `belongs`,
+    surrogates left out: no UTF-8 text holds one, and a regex engine over Unicode scalar values
+    (Rust's, in JSON Schema validators) refuses a pattern that names one."""
     ranges: list[tuple[int, int]] = []
     for code in range(0x10000):
-        if not belongs(chr(code)):
+        if 0xD800 <= code <= 0xDFFF or not belongs(chr(code)):
             continue
         if ranges and ranges[-1][1] == code - 1:
             ranges[-1] = (ranges[-1][0], code)
