@@ -5,12 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 import pytest
 import yaml
+from pydantic import BaseModel, ValidationError
 
 from app.cli import openapi_document
+from app.domain.mapping.schemas import MappingEntryWrite
+from app.domain.segments.schemas import SegmentUpdate
 
 ROOT = Path(__file__).resolve().parent.parent
+PLAN = {"key": "plan", "label": "Plan", "type": "text"}
 
 
 def test_committed_openapi_yaml_matches_the_app() -> None:
@@ -56,3 +61,43 @@ def test_the_webhook_url_check_documents_an_answer_without_a_body(
 ) -> None:
     answer = document["paths"]["/v1/webhooks/intercom"]["head"]["responses"]["200"]
     assert "content" not in answer  # a HEAD answer has no body, so no media type either
+
+
+@pytest.mark.parametrize(
+    ("model", "bodies"),
+    [
+        (
+            SegmentUpdate,
+            [
+                {},
+                {"use_default_mapping": True},
+                {"name": None},
+                {"name": "Trials"},
+                {"auto_sync": False},
+                {"name": None, "auto_sync": True},
+            ],
+        ),
+        (
+            MappingEntryWrite,
+            [
+                {"attribute": "email"},
+                {"attribute": "email", "property": "email"},
+                {"attribute": "email", "property": None, "create_property": None},
+                {"attribute": "x", "property": "email", "create_property": PLAN},
+                {"attribute": "x", "property": None, "create_property": PLAN},
+            ],
+        ),
+    ],
+)
+def test_a_body_rule_beyond_the_fields_is_in_the_schema_too(
+    document: dict[str, Any], model: type[BaseModel], bodies: list[dict[str, Any]]
+) -> None:
+    schema = {**document["components"]["schemas"][model.__name__], **document}
+    validator = jsonschema_rs.validator_for(schema)
+    for body in bodies:
+        try:
+            model.model_validate(body)
+            accepted = True
+        except ValidationError:
+            accepted = False
+        assert validator.is_valid(body) == accepted, body
