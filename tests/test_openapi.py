@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +11,11 @@ import pytest
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from app.api.versioning import expected_version
 from app.cli import openapi_document
 from app.domain.mapping.schemas import MappingEntryWrite
 from app.domain.segments.schemas import SegmentUpdate
+from app.errors import InvalidInput
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = {"key": "plan", "label": "Plan", "type": "text"}
@@ -101,3 +104,23 @@ def test_a_body_rule_beyond_the_fields_is_in_the_schema_too(
         except ValidationError:
             accepted = False
         assert validator.is_valid(body) == accepted, body
+
+
+@pytest.mark.parametrize(
+    "value", ['"3"', ' "3" ', 'W/"3"', "*", '"99999999999"', "null", "3", '"3', '"x"', "", 'W/"']
+)
+async def test_the_documented_if_match_is_what_the_api_reads(
+    document: dict[str, Any], value: str
+) -> None:
+    (header,) = [
+        parameter
+        for parameter in document["paths"]["/v1/segments/{segment_id}/mapping"]["put"]["parameters"]
+        if parameter["name"] == "if-match"
+    ]
+    assert "anyOf" not in header["schema"]  # text or absent: no JSON null to send
+    try:
+        await expected_version(value)
+        accepted = True
+    except InvalidInput:
+        accepted = False
+    assert bool(re.search(header["schema"]["pattern"], value)) == accepted
