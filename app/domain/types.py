@@ -48,16 +48,25 @@ class SafeText:
     def __get_pydantic_core_schema__(
         self, source: type[Any], handler: GetCoreSchemaHandler
     ) -> CoreSchema:
-        text = core_schema.str_schema(
-            strip_whitespace=True, min_length=1, max_length=self.max_length
+        # The length as sent, as the schema documents it (maxLength), then the text stripped.
+        text = core_schema.chain_schema(
+            [
+                core_schema.str_schema(min_length=1, max_length=self.max_length),
+                core_schema.str_schema(strip_whitespace=True, min_length=1),
+            ]
         )
         return core_schema.no_info_after_validator_function(self._refuse_controls, text)
 
     def __get_pydantic_json_schema__(
         self, schema: CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
-        # The same rules as a pattern, so that the schema refuses what the validator refuses.
-        json_schema = handler(schema)
+        # Written out rather than derived from the chain, whose steps differ (validation would
+        # document the first, serialization the last, and split every model in two); the rules
+        # as a pattern, so that the schema refuses what the validator refuses.
+        json_schema: JsonSchemaValue = {"type": "string"}
+        if self.max_length is not None:
+            json_schema["maxLength"] = self.max_length
+        json_schema["minLength"] = 1
         json_schema["pattern"] = safe_text_pattern(multiline=self.multiline)
         return json_schema
 
