@@ -15,7 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, GetCoreSchemaHandler, GetJsonSchemaHandler, SecretStr
+from pydantic import (
+    BeforeValidator,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    SecretStr,
+)
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
@@ -156,8 +162,13 @@ def _token_format(value: object) -> object:
     return value
 
 
-# A bearer credential for another service; secret in reprs and logs.
-Token = Annotated[SecretStr, BeforeValidator(_token_format)]
+# A bearer credential for another service; secret in reprs and logs. The pattern is
+# `_token_format` for the schema (its spaces at either end are the pasted ones it strips).
+Token = Annotated[
+    SecretStr,
+    BeforeValidator(_token_format),
+    Field(json_schema_extra={"pattern": f"^ *{_TOKEN.pattern} *$"}),
+]
 
 
 def clean_name(value: str, *, max_length: int | None) -> str | None:
