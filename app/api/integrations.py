@@ -5,6 +5,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
+from starlette.convertors import StringConvertor, register_url_convertor
 
 from app.api.deps import AccountDep, AdaptersDep, SessionDep
 from app.api.problems import problem_responses
@@ -28,6 +29,16 @@ from app.domain.pagination import MAX_CURSOR_LENGTH
 from app.intercom.oauth import IntercomOAuth
 
 router = APIRouter(tags=["integrations"])
+
+
+class IntegrationIdConvertor(StringConvertor):
+    """Any path segment but `oauth`: that one is a resource of its own (POST only), so another
+    method on it is a 405, not a request for an integration whose id is "oauth" (a 422)."""
+
+    regex = "(?!oauth$)[^/]+"
+
+
+register_url_convertor("integration_id", IntegrationIdConvertor())
 
 
 class OAuthSetup:
@@ -146,7 +157,7 @@ async def list_integrations(account: AccountDep, session: SessionDep) -> Integra
 
 
 @router.get(
-    "/integrations/{integration_id}",
+    "/integrations/{integration_id:integration_id}",
     response_model=IntegrationRead,
     responses=problem_responses(401, 404, 422),
     summary="Read one integration",
@@ -159,7 +170,7 @@ async def get_integration(
 
 
 @router.patch(
-    "/integrations/{integration_id}",
+    "/integrations/{integration_id:integration_id}",
     response_model=IntegrationRead,
     responses=problem_responses(400, 401, 404, 415, 422),
     summary="Rename an integration",
@@ -172,7 +183,7 @@ async def update_integration(
 
 
 @router.delete(
-    "/integrations/{integration_id}",
+    "/integrations/{integration_id:integration_id}",
     response_model=IntegrationDisconnected,
     responses=problem_responses(401, 404, 422),
     summary="Disconnect an integration",
