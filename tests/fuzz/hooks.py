@@ -36,7 +36,9 @@ def _deletes(context: schemathesis.HookContext) -> bool:
 def flatmap_path_parameters(
     context: schemathesis.HookContext, path_parameters: dict[str, Any] | None
 ) -> st.SearchStrategy[dict[str, Any] | None]:
-    if not path_parameters:  # an operation without any
+    if not path_parameters or not _valid_path_parameters(context, path_parameters):
+        # None to replace, or a negative case: its wrong id stays, as its record of what it
+        # negated says.
         return st.just(path_parameters)
     pools = DISPOSABLE if _deletes(context) else KEPT
     real = {name: pools[name] for name in path_parameters if pools.get(name)}
@@ -46,6 +48,17 @@ def flatmap_path_parameters(
         {name: st.sampled_from(ids) for name, ids in real.items()}
     ).map(lambda ids: {**path_parameters, **ids})
     return st.one_of(st.just(path_parameters), drawn_from_real)
+
+
+def _valid_path_parameters(
+    context: schemathesis.HookContext, path_parameters: dict[str, Any]
+) -> bool:
+    assert context.operation is not None
+    return all(
+        parameter.is_valid(path_parameters[parameter.name])
+        for parameter in context.operation.path_parameters
+        if parameter.name in path_parameters
+    )
 
 
 @schemathesis.hook
