@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format openapi client sandbox migrate bench-sandbox bench-fetch bench-sync bench-filters bench-webhooks bench-api clean
+.PHONY: install run test fuzz lint format openapi client sandbox migrate bench-sandbox bench-fetch bench-sync bench-filters bench-webhooks bench-api clean
 
 # The partner client is installed editable: `make client` rewrites it without a reinstall (its
 # dependencies change only with the generator's version, which is in constraints.txt).
@@ -28,10 +28,20 @@ run: install
 ## do not answer (scripts/local_services.py).
 TEST_ADMIN_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
-test: install
-	$(BIN)/python scripts/local_services.py \
+WITH_TEST_SERVICES = $(BIN)/python scripts/local_services.py \
 	  --database-url "$(TEST_ADMIN_DATABASE_URL)" --database-env TEST_ADMIN_DATABASE_URL \
-	  --redis-url "$(TEST_REDIS_URL)" --redis-env TEST_REDIS_URL -- $(BIN)/pytest $(PYTEST_ARGS)
+	  --redis-url "$(TEST_REDIS_URL)" --redis-env TEST_REDIS_URL --
+test: install
+	$(WITH_TEST_SERVICES) $(BIN)/pytest $(PYTEST_ARGS)
+
+## Schemathesis over openapi.yaml against the running service, longer than `make test` runs it:
+## a new seed each run, fuzzing and stateful testing repeated for FUZZ_MAX_TIME seconds.
+FUZZ_MAX_TIME ?= 600
+FUZZ_MAX_EXAMPLES ?= 200
+FUZZ_SEED ?= random
+fuzz: install
+	FUZZ_SEED=$(FUZZ_SEED) FUZZ_MAX_TIME=$(FUZZ_MAX_TIME) FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) \
+	  $(WITH_TEST_SERVICES) $(BIN)/pytest tests/test_api_fuzz.py $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -9,14 +9,39 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = ROOT / "clients" / "python"
 CONFIG = ROOT / "clients" / "openapi-python-client.yaml"
 
 
+def for_generator(document: dict[str, Any]) -> dict[str, Any]:
+    """The document without the `oneOf`/`anyOf` an object schema carries only to say which of
+    its properties go together (a mapping entry names `property` or `create_property`): they add
+    no type, but openapi-python-client reads them as unions of new models and fails. The API
+    still checks them, and says which field is at fault."""
+    for schema in document.get("components", {}).get("schemas", {}).values():
+        if "properties" in schema:
+            for rule in ("oneOf", "anyOf"):
+                schema.pop(rule, None)
+    return document
+
+
 def generate(output: Path, document: Path = ROOT / "openapi.yaml") -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        simplified = Path(scratch) / "openapi.yaml"
+        simplified.write_text(
+            yaml.safe_dump(for_generator(yaml.safe_load(document.read_text())), sort_keys=False)
+        )
+        _run_generator(output, simplified)
+
+
+def _run_generator(output: Path, document: Path) -> None:
     # The post hooks call `ruff` by name: this environment's, the version constraints.txt pins,
     # so that the formatting does not depend on whatever ruff is on the PATH.
     bin_dir = Path(sys.executable).parent

@@ -302,6 +302,18 @@ async def test_a_405_lists_every_method_of_the_path(http: httpx.AsyncClient) -> 
     assert "GET, POST" in body["detail"]
 
 
+@pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
+async def test_another_method_on_the_oauth_path_is_a_405_not_an_integration_id(
+    http: httpx.AsyncClient, tenant: Tenant, method: str
+) -> None:
+    # /v1/integrations/{integration_id} has these methods, but "oauth" is a resource of its own.
+    response = await http.request(method, "/v1/integrations/oauth", headers=tenant.headers)
+    assert_problem(response, 405)
+    assert response.headers["allow"] == "POST"
+    not_an_id = await http.get("/v1/integrations/oauthx", headers=tenant.headers)
+    assert assert_problem(not_an_id, 422)["errors"][0]["field"] == "path.integration_id"
+
+
 async def test_a_third_workspace_and_a_duplicate_workspace_are_409s(
     http: httpx.AsyncClient,
     tenant: Tenant,

@@ -8,8 +8,11 @@ import json
 from typing import Any
 
 import httpx
+import jsonschema_rs
 import pytest
+import yaml
 
+from app.cli import openapi_document
 from app.config import Settings
 from tests.fixtures.factories import USE_DEFAULT_MAPPING, Tenant, first_segment
 from tests.servers import api_process
@@ -72,6 +75,18 @@ def parse_events(text: str) -> list[dict[str, str]]:
     return found
 
 
+def assert_events_documented(events: list[dict[str, str]]) -> None:
+    """Each event as openapi.yaml describes it, and its `data` a SyncRead."""
+    document = yaml.safe_load(openapi_document())
+    stream = document["paths"]["/v1/syncs/{sync_id}/events"]["get"]["responses"]["200"]
+    event_schema = stream["content"]["text/event-stream"]["schema"]
+    data_schema = event_schema["properties"]["data"]["contentSchema"]
+    for event in events:
+        jsonschema_rs.validate({**event_schema, "components": document["components"]}, event)
+        payload = json.loads(event["data"])
+        jsonschema_rs.validate({**data_schema, "components": document["components"]}, payload)
+
+
 async def follow(
     url: str, tenant: Tenant, sync_id: str, last_event_id: str | bytes | None = None
 ) -> str:
@@ -128,6 +143,7 @@ async def test_two_clients_on_two_api_processes_follow_a_run_to_its_report(
         assert percents == sorted(percents)
         assert percents[-1] == 100.0
         assert json.loads(events[-1]["data"])["counters"] == final["counters"]
+        assert_events_documented(events)
     assert after_report == []
     assert [event["event"] for event in again] == ["report"]
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
@@ -12,6 +12,12 @@ from app.domain.customers.schemas import CustomerDetail, CustomerPage
 from app.domain.pagination import MAX_CURSOR_LENGTH
 
 router = APIRouter(tags=["customers"])
+
+
+def _each_a_property_filter(schema: dict[str, Any]) -> None:
+    for branch in schema.get("anyOf", []):
+        if branch.get("type") == "array":
+            branch["items"]["pattern"] = customer_service.PROPERTY_FILTER_PATTERN
 
 
 @router.get(
@@ -30,7 +36,12 @@ async def list_customers(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     tag: Annotated[
         str | None,
-        Query(min_length=1, max_length=100, description="Only customers with this tag."),
+        Query(
+            min_length=1,
+            max_length=100,
+            description="Only customers with this tag.",
+            json_schema_extra={"pattern": customer_service.TAG_PATTERN},
+        ),
     ] = None,
     subscribed: Annotated[
         bool | None,
@@ -53,6 +64,7 @@ async def list_customers(
             "`key` (a custom or default property, or `email`, `name`, `phone`) equals `value`, "
             "compared as text: `property=country:France&property=plan:pro`.",
             examples=[["country:France", "plan:pro"]],
+            json_schema_extra=_each_a_property_filter,
         ),
     ] = None,
 ) -> CustomerPage:

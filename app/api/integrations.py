@@ -5,6 +5,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
+from starlette.convertors import StringConvertor, register_url_convertor
 
 from app.api.deps import AccountDep, AdaptersDep, ReadSessionDep, SessionDep
 from app.api.problems import problem_responses
@@ -28,6 +29,16 @@ from app.domain.pagination import MAX_CURSOR_LENGTH
 from app.intercom.oauth import IntercomOAuth
 
 router = APIRouter(tags=["integrations"])
+
+
+class IntegrationIdConvertor(StringConvertor):
+    """Any path segment but `oauth`: that one is a resource of its own (POST only), so another
+    method on it is a 405, not a request for an integration whose id is "oauth" (a 422)."""
+
+    regex = "(?!oauth$)[^/]+"
+
+
+register_url_convertor("integration_id", IntegrationIdConvertor())
 
 
 class OAuthSetup:
@@ -84,14 +95,15 @@ async def create_integration(
     "/integrations/oauth",
     status_code=status.HTTP_201_CREATED,
     response_model=OAuthStarted,
-    responses=problem_responses(400, 401, 413, 415, 422, 503),
+    responses=problem_responses(400, 401, 409, 413, 415, 422, 503),
     summary="Start connecting an Intercom workspace with OAuth",
 )
 async def start_oauth(
     data: OAuthStart, account: AccountDep, session: SessionDep, oauth: OAuthDep
 ) -> OAuthStarted:
     """Send the admin to `authorize_url`; Intercom redirects to `redirect_uri` with `code` and
-    `state`, which go to `POST /v1/integrations/oauth/callback`. 422
+    `state`, which go to `POST /v1/integrations/oauth/callback`. 409
+    `integration_limit_reached` when two workspaces are connected already; 422
     `oauth_redirect_not_allowed` for a redirect this deployment does not allow; 503
     `oauth_not_configured` without an OAuth app."""
     return await integration_oauth.start(
@@ -145,7 +157,7 @@ async def list_integrations(account: AccountDep, session: ReadSessionDep) -> Int
 
 
 @router.get(
-    "/integrations/{integration_id}",
+    "/integrations/{integration_id:integration_id}",
     response_model=IntegrationRead,
     responses=problem_responses(401, 404, 422),
     summary="Read one integration",
@@ -158,7 +170,7 @@ async def get_integration(
 
 
 @router.patch(
-    "/integrations/{integration_id}",
+    "/integrations/{integration_id:integration_id}",
     response_model=IntegrationRead,
     responses=problem_responses(400, 401, 404, 415, 422),
     summary="Rename an integration",
@@ -171,7 +183,7 @@ async def update_integration(
 
 
 @router.delete(
-    "/integrations/{integration_id}",
+    "/integrations/{integration_id:integration_id}",
     response_model=IntegrationDisconnected,
     responses=problem_responses(401, 404, 422),
     summary="Disconnect an integration",

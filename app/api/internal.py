@@ -9,7 +9,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from app.api.deps import AdaptersDep, SessionDep
 from app.api.problems import problem_responses
@@ -45,15 +46,22 @@ router = APIRouter(
 )
 
 
+def _json_integer(value: object) -> object:
+    # JSON Schema's integer is a number without a fraction, 3.0 as much as 3; "3" and true are
+    # not numbers at all (pydantic's strict mode refused 3.0, its lax mode takes all three).
+    if isinstance(value, str | bool):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
 class CampaignCount(BaseModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"nps_campaigns": 3}]}
     )
 
-    nps_campaigns: int = Field(
+    nps_campaigns: Annotated[int, BeforeValidator(_json_integer)] = Field(
         ge=0,
         le=account_service.MAX_NPS_CAMPAIGNS,
-        strict=True,
         description="NPS campaigns the account runs.",
     )
 

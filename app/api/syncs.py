@@ -16,6 +16,22 @@ from app.domain.syncs.schemas import SyncFailurePage, SyncPage, SyncRead
 
 router = APIRouter(tags=["syncs"])
 
+# One event of the stream: Open API before 3.2 has a text/event-stream schema describe each event
+# (its `event`, `id` and `data` fields), not the stream as one string.
+SYNC_EVENT_SCHEMA = {
+    "type": "object",
+    "required": ["event", "id", "data"],
+    "properties": {
+        "event": {"type": "string", "enum": [events.PROGRESS, events.REPORT]},
+        "id": {"type": "string", "pattern": "^[0-9]+$"},
+        "data": {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "contentSchema": {"$ref": "#/components/schemas/SyncRead"},
+        },
+    },
+}
+
 Cursor = Annotated[
     str | None,
     Query(max_length=MAX_CURSOR_LENGTH, description="`next_cursor` of the previous page."),
@@ -88,7 +104,7 @@ async def cancel_sync(sync_id: uuid.UUID, account: AccountDep, session: SessionD
             "15 minutes of a run still going: reconnect). Each event's `id` grows with the "
             "run's progress: reconnecting with `Last-Event-ID` sends only newer ones "
             "(nothing, once the report was received).",
-            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            "content": {"text/event-stream": {"schema": SYNC_EVENT_SCHEMA}},
         },
         **problem_responses(401, 404, 422, 429),
     },

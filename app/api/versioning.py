@@ -3,7 +3,7 @@ The ETag is the resource's version number, quoted: `"3"`."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Header, Response
 
@@ -18,6 +18,17 @@ def set_etag(response: Response, version: int) -> None:
     response.headers["ETag"] = etag(version)
 
 
+# What `expected_version` reads: `*`, or a quoted number, maybe weak (`W/"3"`, which matches
+# nothing), with the spaces around a header value.
+IF_MATCH_PATTERN = r'^[ \t]*(\*|(W/)?"[0-9]+")[ \t]*$'
+
+
+def _if_match_schema(schema: dict[str, Any]) -> None:
+    # A header is absent or text, never JSON null (which `str | None` would document).
+    schema.pop("anyOf", None)
+    schema.update(type="string", maxLength=200, pattern=IF_MATCH_PATTERN)
+
+
 async def expected_version(
     if_match: Annotated[
         str | None,
@@ -26,6 +37,7 @@ async def expected_version(
             description="The ETag of the version read (a quoted number): the write is refused "
             "with 412 `version_mismatch` if someone saved since. Without it, the write applies "
             "to whatever is current.",
+            json_schema_extra=_if_match_schema,
         ),
     ] = None,
 ) -> int | None:

@@ -54,10 +54,9 @@ class WebhookAck(BaseModel):
 
 @router.head(
     WEBHOOK_PATH,
+    response_class=Response,  # no body, and no JSON content type claiming one
     summary="Answer Intercom's check of the webhook URL",
     openapi_extra={"security": []},  # Intercom checks the URL without signing anything
-    response_class=Response,
-    responses={200: {"description": "The URL answers; no body.", "content": {}}},
 )
 async def webhook_url_check() -> Response:
     return Response(status_code=200)

@@ -8,12 +8,21 @@ printable ASCII cannot go into an HTTP header at all. Such input is refused at t
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, GetCoreSchemaHandler, SecretStr
+from pydantic import (
+    BeforeValidator,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    SecretStr,
+)
+from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 _LINE_BREAKS = "\t\n\r"
@@ -45,10 +54,27 @@ class SafeText:
     def __get_pydantic_core_schema__(
         self, source: type[Any], handler: GetCoreSchemaHandler
     ) -> CoreSchema:
-        text = core_schema.str_schema(
-            strip_whitespace=True, min_length=1, max_length=self.max_length
+        # The length as sent, as the schema documents it (maxLength), then the text stripped.
+        text = core_schema.chain_schema(
+            [
+                core_schema.str_schema(min_length=1, max_length=self.max_length),
+                core_schema.str_schema(strip_whitespace=True, min_length=1),
+            ]
         )
         return core_schema.no_info_after_validator_function(self._refuse_controls, text)
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # Written out rather than derived from the chain, whose steps differ (validation would
+        # document the first, serialization the last, and split every model in two); the rules
+        # as a pattern, so that the schema refuses what the validator refuses.
+        json_schema: JsonSchemaValue = {"type": "string"}
+        if self.max_length is not None:
+            json_schema["maxLength"] = self.max_length
+        json_schema["minLength"] = 1
+        json_schema["pattern"] = safe_text_pattern(multiline=self.multiline)
+        return json_schema
 
     def _refuse_controls(self, value: str) -> str:
         # Composed form: "Café" typed on two systems is one name, not two that look alike.
@@ -73,6 +99,50 @@ def _is_invisible(char: str) -> bool:
     return char.isspace() or unicodedata.category(char) in ("Cf", "Zs", "Zl", "Zp")
 
 
+def _refused_anywhere(char: str, *, multiline: bool) -> bool:
+    if multiline:
+        return _is_control(char) and char not in _LINE_BREAKS
+    return _is_control(char) or unicodedata.category(char) in ("Zl", "Zp")
+
+
+def _is_stripped(char: str) -> bool:
+    # pydantic strips Unicode White_Space (Rust's trim): str.isspace() without \x1c-\x1f.
+    return char.isspace() and not "\x1c" <= char <= "\x1f"
+
+
+@functools.cache
+def safe_text_pattern(*, multiline: bool) -> str:
+    """SafeText's rules as a JSON Schema pattern: between the whitespace it strips, no character
+    it refuses, and one visible.
+    Over the Basic Multilingual Plane only: a pattern without ECMA's `u` flag cannot name a
+    character beyond it (the few invisible ones there, such as tag characters, pass the
+    pattern and are refused by the validator)."""
+    refused = _character_class(lambda c: _refused_anywhere(c, multiline=multiline))
+    invisible = _character_class(
+        lambda c: _refused_anywhere(c, multiline=multiline) or _is_invisible(c)
+    )
+    stripped = _character_class(_is_stripped)
+    return f"^[{stripped}]*[^{refused}]*[^{invisible}][^{refused}]*[{stripped}]*$"
+
+
+def _character_class(belongs: Callable[[str], bool]) -> str:
+    """The inside of a regex character class matching the BMP characters that `belongs`,
+    surrogates left out: no UTF-8 text holds one, and a regex engine over Unicode scalar values
+    (Rust's, in JSON Schema validators) refuses a pattern that names one."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x10000):
+        if 0xD800 <= code <= 0xDFFF or not belongs(chr(code)):
+            continue
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    return "".join(
+        f"\\u{first:04x}" if first == last else f"\\u{first:04x}-\\u{last:04x}"
+        for first, last in ranges
+    )
+
+
 # One line of text of any length: a display name, a label.
 Name = Annotated[str, SafeText()]
 
@@ -92,8 +162,13 @@ def _token_format(value: object) -> object:
     return value
 
 
-# A bearer credential for another service; secret in reprs and logs.
-Token = Annotated[SecretStr, BeforeValidator(_token_format)]
+# A bearer credential for another service; secret in reprs and logs. The pattern is
+# `_token_format` for the schema (its spaces at either end are the pasted ones it strips).
+Token = Annotated[
+    SecretStr,
+    BeforeValidator(_token_format),
+    Field(json_schema_extra={"pattern": f"^ *{_TOKEN.pattern} *$"}),
+]
 
 
 def clean_name(value: str, *, max_length: int | None) -> str | None:

@@ -89,6 +89,13 @@ async def list_page(
 
 MAX_PROPERTY_FILTERS = 10
 PROPERTY_KEY = re.compile(r"[a-z][a-z0-9_]{0,99}")
+MAX_PROPERTY_FILTER_VALUE = 500
+
+# What `list_page` accepts, as JSON Schema patterns for the documented query (surrogates aside:
+# a pattern cannot name them, and no UTF-8 query holds one).
+_NO_CONTROL = r"[^\u0000-\u001f\u007f-\u009f]"
+TAG_PATTERN = f"^{_NO_CONTROL}*$"
+PROPERTY_FILTER_PATTERN = f"^{PROPERTY_KEY.pattern}:{_NO_CONTROL}{{0,{MAX_PROPERTY_FILTER_VALUE}}}$"
 
 
 def parse_property_filters(filters: Sequence[str]) -> list[tuple[str, str]]:
@@ -104,7 +111,7 @@ def parse_property_filters(filters: Sequence[str]) -> list[tuple[str, str]]:
                 "query.property",
                 "must be key:value, the key a property key (lower case letters, digits, _)",
             )
-        if len(value) > 500 or has_control_characters(value):
+        if len(value) > MAX_PROPERTY_FILTER_VALUE or has_control_characters(value):
             raise InvalidInput(
                 "query.property", "a value is at most 500 characters, without control ones"
             )

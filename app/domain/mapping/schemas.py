@@ -166,7 +166,15 @@ class MappingEntryWrite(BaseModel):
                     "attribute": "custom_attributes.plan",
                     "create_property": {"key": "plan", "label": "Plan", "type": "text"},
                 },
-            ]
+            ],
+            # `_one_property`, said in the schema.
+            "oneOf": [
+                {"required": ["property"], "properties": {"property": {"type": "string"}}},
+                {
+                    "required": ["create_property"],
+                    "properties": {"create_property": {"type": "object"}},
+                },
+            ],
         },
     )
 

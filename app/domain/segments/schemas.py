@@ -151,7 +151,12 @@ class SegmentUpdate(BaseModel):
                 {"auto_sync": True},
                 {"name": "Trial users (US)"},
                 {"auto_sync": True, "use_default_mapping": True},
-            ]
+            ],
+            # `_something_to_change`, said in the schema.
+            "anyOf": [
+                {"required": ["name"], "properties": {"name": {"type": "string"}}},
+                {"required": ["auto_sync"], "properties": {"auto_sync": {"type": "boolean"}}},
+            ],
         },
     )
 

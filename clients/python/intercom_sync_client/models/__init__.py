@@ -77,6 +77,8 @@ from .sync_counters_removed_reasons import SyncCountersRemovedReasons
 from .sync_counters_samples import SyncCountersSamples
 from .sync_counters_samples_additional_property import SyncCountersSamplesAdditionalProperty
 from .sync_counters_skipped_reasons import SyncCountersSkippedReasons
+from .sync_events_response_200 import SyncEventsResponse200
+from .sync_events_response_200_event import SyncEventsResponse200Event
 from .sync_failure_page import SyncFailurePage
 from .sync_failure_read import SyncFailureRead
 from .sync_page import SyncPage
@@ -169,6 +171,8 @@ __all__ = (
     "SyncCountersSamples",
     "SyncCountersSamplesAdditionalProperty",
     "SyncCountersSkippedReasons",
+    "SyncEventsResponse200",
+    "SyncEventsResponse200Event",
     "SyncFailurePage",
     "SyncFailureRead",
     "SyncPage",

@@ -16,7 +16,7 @@ def _get_kwargs(
     integration_id: UUID,
     *,
     body: IntegrationSettings,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(if_match, Unset):
@@ -102,7 +102,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: IntegrationSettings,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[IntegrationSettings | Problem]:
     """Replace the integration's settings
 
@@ -112,9 +112,9 @@ def sync_detailed(
 
     Args:
         integration_id (UUID):
-        if_match (None | str | Unset): The ETag of the version read (a quoted number): the write
-            is refused with 412 `version_mismatch` if someone saved since. Without it, the write
-            applies to whatever is current.
+        if_match (str | Unset): The ETag of the version read (a quoted number): the write is
+            refused with 412 `version_mismatch` if someone saved since. Without it, the write applies
+            to whatever is current.
         body (IntegrationSettings):
 
     Raises:
@@ -143,7 +143,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: IntegrationSettings,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> IntegrationSettings | Problem | None:
     """Replace the integration's settings
 
@@ -153,9 +153,9 @@ def sync(
 
     Args:
         integration_id (UUID):
-        if_match (None | str | Unset): The ETag of the version read (a quoted number): the write
-            is refused with 412 `version_mismatch` if someone saved since. Without it, the write
-            applies to whatever is current.
+        if_match (str | Unset): The ETag of the version read (a quoted number): the write is
+            refused with 412 `version_mismatch` if someone saved since. Without it, the write applies
+            to whatever is current.
         body (IntegrationSettings):
 
     Raises:
@@ -179,7 +179,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: IntegrationSettings,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[IntegrationSettings | Problem]:
     """Replace the integration's settings
 
@@ -189,9 +189,9 @@ async def asyncio_detailed(
 
     Args:
         integration_id (UUID):
-        if_match (None | str | Unset): The ETag of the version read (a quoted number): the write
-            is refused with 412 `version_mismatch` if someone saved since. Without it, the write
-            applies to whatever is current.
+        if_match (str | Unset): The ETag of the version read (a quoted number): the write is
+            refused with 412 `version_mismatch` if someone saved since. Without it, the write applies
+            to whatever is current.
         body (IntegrationSettings):
 
     Raises:
@@ -218,7 +218,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: IntegrationSettings,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> IntegrationSettings | Problem | None:
     """Replace the integration's settings
 
@@ -228,9 +228,9 @@ async def asyncio(
 
     Args:
         integration_id (UUID):
-        if_match (None | str | Unset): The ETag of the version read (a quoted number): the write
-            is refused with 412 `version_mismatch` if someone saved since. Without it, the write
-            applies to whatever is current.
+        if_match (str | Unset): The ETag of the version read (a quoted number): the write is
+            refused with 412 `version_mismatch` if someone saved since. Without it, the write applies
+            to whatever is current.
         body (IntegrationSettings):
 
     Raises:

@@ -46,6 +46,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_401
 
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -91,7 +96,8 @@ def sync_detailed(
     """Start connecting an Intercom workspace with OAuth
 
      Send the admin to `authorize_url`; Intercom redirects to `redirect_uri` with `code` and
-    `state`, which go to `POST /v1/integrations/oauth/callback`. 422
+    `state`, which go to `POST /v1/integrations/oauth/callback`. 409
+    `integration_limit_reached` when two workspaces are connected already; 422
     `oauth_redirect_not_allowed` for a redirect this deployment does not allow; 503
     `oauth_not_configured` without an OAuth app.
 
@@ -125,7 +131,8 @@ def sync(
     """Start connecting an Intercom workspace with OAuth
 
      Send the admin to `authorize_url`; Intercom redirects to `redirect_uri` with `code` and
-    `state`, which go to `POST /v1/integrations/oauth/callback`. 422
+    `state`, which go to `POST /v1/integrations/oauth/callback`. 409
+    `integration_limit_reached` when two workspaces are connected already; 422
     `oauth_redirect_not_allowed` for a redirect this deployment does not allow; 503
     `oauth_not_configured` without an OAuth app.
 
@@ -154,7 +161,8 @@ async def asyncio_detailed(
     """Start connecting an Intercom workspace with OAuth
 
      Send the admin to `authorize_url`; Intercom redirects to `redirect_uri` with `code` and
-    `state`, which go to `POST /v1/integrations/oauth/callback`. 422
+    `state`, which go to `POST /v1/integrations/oauth/callback`. 409
+    `integration_limit_reached` when two workspaces are connected already; 422
     `oauth_redirect_not_allowed` for a redirect this deployment does not allow; 503
     `oauth_not_configured` without an OAuth app.
 
@@ -186,7 +194,8 @@ async def asyncio(
     """Start connecting an Intercom workspace with OAuth
 
      Send the admin to `authorize_url`; Intercom redirects to `redirect_uri` with `code` and
-    `state`, which go to `POST /v1/integrations/oauth/callback`. 422
+    `state`, which go to `POST /v1/integrations/oauth/callback`. 409
+    `integration_limit_reached` when two workspaces are connected already; 422
     `oauth_redirect_not_allowed` for a redirect this deployment does not allow; 503
     `oauth_not_configured` without an OAuth app.
 

@@ -17,7 +17,7 @@ def _get_kwargs(
     segment_id: UUID,
     *,
     body: FilterSet,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(if_match, Unset):
@@ -101,7 +101,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: FilterSet,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[FiltersRead | Problem]:
     """Save the list's filters
 
@@ -117,9 +117,9 @@ def sync_detailed(
 
     Args:
         segment_id (UUID):
-        if_match (None | str | Unset): The ETag of the version read (a quoted number): the write
-            is refused with 412 `version_mismatch` if someone saved since. Without it, the write
-            applies to whatever is current.
+        if_match (str | Unset): The ETag of the version read (a quoted number): the write is
+            refused with 412 `version_mismatch` if someone saved since. Without it, the write applies
+            to whatever is current.
         body (FilterSet):
 
     Raises:
@@ -148,7 +148,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: FilterSet,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> FiltersRead | Problem | None:
     """Save the list's filters
 
@@ -164,9 +164,9 @@ def sync(
 
     Args:
         segment_id (UUID):
-        if_match (None | str | Unset): The ETag of the version read (a quoted number): the write
-            is refused with 412 `version_mismatch` if someone saved since. Without it, the write
-            applies to whatever is current.
+        if_match (str | Unset): The ETag of the version read (a quoted number): the write is
+            refused with 412 `version_mismatch` if someone saved since. Without it, the write applies
+            to whatever is current.
         body (FilterSet):
 
     Raises:
@@ -190,7 +190,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: FilterSet,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[FiltersRead | Problem]:
     """Save the list's filters
 
@@ -206,9 +206,9 @@ async def asyncio_detailed(
 
     Args:
         segment_id (UUID):
-        if_match (None | str | Unset): The ETag of the version read (a quoted number): the write
-            is refused with 412 `version_mismatch` if someone saved since. Without it, the write
-            applies to whatever is current.
+        if_match (str | Unset): The ETag of the version read (a quoted number): the write is
+            refused with 412 `version_mismatch` if someone saved since. Without it, the write applies
+            to whatever is current.
         body (FilterSet):
 
     Raises:
@@ -235,7 +235,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: FilterSet,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> FiltersRead | Problem | None:
     """Save the list's filters
 
@@ -251,9 +251,9 @@ async def asyncio(
 
     Args:
         segment_id (UUID):
-        if_match (None | str | Unset): The ETag of the version read (a quoted number): the write
-            is refused with 412 `version_mismatch` if someone saved since. Without it, the write
-            applies to whatever is current.
+        if_match (str | Unset): The ETag of the version read (a quoted number): the write is
+            refused with 412 `version_mismatch` if someone saved since. Without it, the write applies
+            to whatever is current.
         body (FilterSet):
 
     Raises:

@@ -17,7 +17,7 @@ def _get_kwargs(
     segment_id: UUID,
     *,
     body: MappingUpdate,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(if_match, Unset):
@@ -106,7 +106,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: MappingUpdate,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[MappingRead | Problem]:
     """Save and confirm the list's mapping, creating new properties on the way
 
@@ -120,9 +120,9 @@ def sync_detailed(
 
     Args:
         segment_id (UUID):
-        if_match (None | str | Unset): The ETag of the version read (a quoted number): the write
-            is refused with 412 `version_mismatch` if someone saved since. Without it, the write
-            applies to whatever is current.
+        if_match (str | Unset): The ETag of the version read (a quoted number): the write is
+            refused with 412 `version_mismatch` if someone saved since. Without it, the write applies
+            to whatever is current.
         body (MappingUpdate):
 
     Raises:
@@ -151,7 +151,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: MappingUpdate,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> MappingRead | Problem | None:
     """Save and confirm the list's mapping, creating new properties on the way
 
@@ -165,9 +165,9 @@ def sync(
 
     Args:
         segment_id (UUID):
-        if_match (None | str | Unset): The ETag of the version read (a quoted number): the write
-            is refused with 412 `version_mismatch` if someone saved since. Without it, the write
-            applies to whatever is current.
+        if_match (str | Unset): The ETag of the version read (a quoted number): the write is
+            refused with 412 `version_mismatch` if someone saved since. Without it, the write applies
+            to whatever is current.
         body (MappingUpdate):
 
     Raises:
@@ -191,7 +191,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: MappingUpdate,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[MappingRead | Problem]:
     """Save and confirm the list's mapping, creating new properties on the way
 
@@ -205,9 +205,9 @@ async def asyncio_detailed(
 
     Args:
         segment_id (UUID):
-        if_match (None | str | Unset): The ETag of the version read (a quoted number): the write
-            is refused with 412 `version_mismatch` if someone saved since. Without it, the write
-            applies to whatever is current.
+        if_match (str | Unset): The ETag of the version read (a quoted number): the write is
+            refused with 412 `version_mismatch` if someone saved since. Without it, the write applies
+            to whatever is current.
         body (MappingUpdate):
 
     Raises:
@@ -234,7 +234,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: MappingUpdate,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> MappingRead | Problem | None:
     """Save and confirm the list's mapping, creating new properties on the way
 
@@ -248,9 +248,9 @@ async def asyncio(
 
     Args:
         segment_id (UUID):
-        if_match (None | str | Unset): The ETag of the version read (a quoted number): the write
-            is refused with 412 `version_mismatch` if someone saved since. Without it, the write
-            applies to whatever is current.
+        if_match (str | Unset): The ETag of the version read (a quoted number): the write is
+            refused with 412 `version_mismatch` if someone saved since. Without it, the write applies
+            to whatever is current.
         body (MappingUpdate):
 
     Raises:

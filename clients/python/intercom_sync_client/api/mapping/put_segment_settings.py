@@ -17,7 +17,7 @@ def _get_kwargs(
     segment_id: UUID,
     *,
     body: SegmentSettingsUpdate,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(if_match, Unset):
@@ -103,7 +103,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: SegmentSettingsUpdate,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[Problem | SegmentSettingsRead]:
     """Save the list's sync settings
 
@@ -111,9 +111,9 @@ def sync_detailed(
 
     Args:
         segment_id (UUID):
-        if_match (None | str | Unset): The ETag of the version read (a quoted number): the write
-            is refused with 412 `version_mismatch` if someone saved since. Without it, the write
-            applies to whatever is current.
+        if_match (str | Unset): The ETag of the version read (a quoted number): the write is
+            refused with 412 `version_mismatch` if someone saved since. Without it, the write applies
+            to whatever is current.
         body (SegmentSettingsUpdate):
 
     Raises:
@@ -142,7 +142,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: SegmentSettingsUpdate,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Problem | SegmentSettingsRead | None:
     """Save the list's sync settings
 
@@ -150,9 +150,9 @@ def sync(
 
     Args:
         segment_id (UUID):
-        if_match (None | str | Unset): The ETag of the version read (a quoted number): the write
-            is refused with 412 `version_mismatch` if someone saved since. Without it, the write
-            applies to whatever is current.
+        if_match (str | Unset): The ETag of the version read (a quoted number): the write is
+            refused with 412 `version_mismatch` if someone saved since. Without it, the write applies
+            to whatever is current.
         body (SegmentSettingsUpdate):
 
     Raises:
@@ -176,7 +176,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: SegmentSettingsUpdate,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Response[Problem | SegmentSettingsRead]:
     """Save the list's sync settings
 
@@ -184,9 +184,9 @@ async def asyncio_detailed(
 
     Args:
         segment_id (UUID):
-        if_match (None | str | Unset): The ETag of the version read (a quoted number): the write
-            is refused with 412 `version_mismatch` if someone saved since. Without it, the write
-            applies to whatever is current.
+        if_match (str | Unset): The ETag of the version read (a quoted number): the write is
+            refused with 412 `version_mismatch` if someone saved since. Without it, the write applies
+            to whatever is current.
         body (SegmentSettingsUpdate):
 
     Raises:
@@ -213,7 +213,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: SegmentSettingsUpdate,
-    if_match: None | str | Unset = UNSET,
+    if_match: str | Unset = UNSET,
 ) -> Problem | SegmentSettingsRead | None:
     """Save the list's sync settings
 
@@ -221,9 +221,9 @@ async def asyncio(
 
     Args:
         segment_id (UUID):
-        if_match (None | str | Unset): The ETag of the version read (a quoted number): the write
-            is refused with 412 `version_mismatch` if someone saved since. Without it, the write
-            applies to whatever is current.
+        if_match (str | Unset): The ETag of the version read (a quoted number): the write is
+            refused with 412 `version_mismatch` if someone saved since. Without it, the write applies
+            to whatever is current.
         body (SegmentSettingsUpdate):
 
     Raises:

@@ -8,6 +8,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
+from ...models.sync_events_response_200 import SyncEventsResponse200
 from ...types import UNSET, Response, Unset
 
 
@@ -31,9 +32,12 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | str | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Problem | SyncEventsResponse200 | None:
     if response.status_code == 200:
-        response_200 = response.text
+        response_200 = SyncEventsResponse200.from_dict(response.text)
+
         return response_200
 
     if response.status_code == 401:
@@ -62,7 +66,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Problem | str]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Problem | SyncEventsResponse200]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -76,7 +82,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     last_event_id: None | str | Unset = UNSET,
-) -> Response[Problem | str]:
+) -> Response[Problem | SyncEventsResponse200]:
     """Follow a sync live (Server-Sent Events)
 
     Args:
@@ -88,7 +94,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | str]
+        Response[Problem | SyncEventsResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -108,7 +114,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     last_event_id: None | str | Unset = UNSET,
-) -> Problem | str | None:
+) -> Problem | SyncEventsResponse200 | None:
     """Follow a sync live (Server-Sent Events)
 
     Args:
@@ -120,7 +126,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | str
+        Problem | SyncEventsResponse200
     """
 
     return sync_detailed(
@@ -135,7 +141,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     last_event_id: None | str | Unset = UNSET,
-) -> Response[Problem | str]:
+) -> Response[Problem | SyncEventsResponse200]:
     """Follow a sync live (Server-Sent Events)
 
     Args:
@@ -147,7 +153,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | str]
+        Response[Problem | SyncEventsResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -165,7 +171,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     last_event_id: None | str | Unset = UNSET,
-) -> Problem | str | None:
+) -> Problem | SyncEventsResponse200 | None:
     """Follow a sync live (Server-Sent Events)
 
     Args:
@@ -177,7 +183,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | str
+        Problem | SyncEventsResponse200
     """
 
     return (
