@@ -121,16 +121,17 @@ def test_the_image_commands_run_as_written_and_sync(
         "WORKER_METRICS_PORT": "0",
     }
 
-    migrate = subprocess.run(
-        services["migrate"]["command"], env=env, cwd=srv, capture_output=True, timeout=120
-    )
-    assert migrate.returncode == 0, migrate.stderr.decode()[-2000:]
-    processes = [
-        run_background(with_port(services["sandbox"]["command"], 8010, sandbox_port), env, srv),
-        run_background(with_port(image.cmd, 8000, api_port), env, srv),
-        run_background(services["worker"]["command"], env, srv),
-    ]
+    processes: list[subprocess.Popen[bytes]] = []
     try:
+        migrate = subprocess.run(
+            services["migrate"]["command"], env=env, cwd=srv, capture_output=True, timeout=120
+        )
+        assert migrate.returncode == 0, migrate.stderr.decode()[-2000:]
+        processes = [
+            run_background(with_port(services["sandbox"]["command"], 8010, sandbox_port), env, srv),
+            run_background(with_port(image.cmd, 8000, api_port), env, srv),
+            run_background(services["worker"]["command"], env, srv),
+        ]
         wait_until_up(f"http://127.0.0.1:{sandbox_port}/_sandbox/health")
         wait_until_up(f"http://127.0.0.1:{api_port}/healthz")
         health = subprocess.run(
