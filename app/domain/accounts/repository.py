@@ -36,8 +36,8 @@ class AccountRepository:
     async def get(self, account_id: uuid.UUID, *, lock: bool = False) -> Account | None:
         """`lock`: serialises changes that count across the account (auto-sync quota,
         integration slots)."""
-        statement = select(Account).where(Account.id == account_id)
         if lock:
             # NO KEY UPDATE: inserts referencing the account (KEY SHARE) go on meanwhile.
-            statement = statement.with_for_update(key_share=True)
-        return await self.session.scalar(statement)
+            return await self.session.get(Account, account_id, with_for_update={"key_share": True})
+        # Read once per session: the account's page reads it, then its quota does.
+        return await self.session.get(Account, account_id)
