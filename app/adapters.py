@@ -43,7 +43,7 @@ class Adapters:
     # This process's progress pollers, shared by the SSE streams that follow one run.
     run_watchers: RunWatchers
 
-    # For hot statements that are their own transaction (the webhook intake).
+    # For hot statements that are their own transaction (the webhook intake, authentication).
     direct: DirectPool
     # The API's wake-ups of the job that works new webhook notifications.
     webhook_wakeups: Wakeups

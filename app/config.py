@@ -20,7 +20,8 @@ class Settings(BaseSettings):
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/intercom_sync"
     # Connections each process keeps (API or worker), and how many more it may open in a burst;
     # a request waits at most `database_pool_timeout_s` for one (then 503). The API keeps a
-    # second pool of `database_direct_pool_size` for the webhook intake. Sizing: README.
+    # second pool of `database_direct_pool_size` for the webhook intake and authentication (an
+    # API key's lookup, a JWT account's provisioning). Sizing: README.
     database_pool_size: int = Field(default=10, ge=1, le=200)
     database_max_overflow: int = Field(default=0, ge=0, le=200)
     database_pool_timeout_s: float = Field(default=10.0, gt=0, le=120)

@@ -136,16 +136,27 @@ def count_on_commit(session: AsyncSession | Session, metric: Countable, amount: 
 
 @event.listens_for(Session, "after_commit")
 def _count_committed(session: Session) -> None:
+    # Also fired when a savepoint is released: only the outermost commit counts.
+    if session.in_nested_transaction():
+        return
     for _, metric, amount in session.info.pop(_COUNT_ON_COMMIT, ()):
         metric.inc(amount)
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
-    """Forgets what the rolled-back transaction (or savepoint) and those within it counted."""
+    """Forgets what a rolled-back savepoint (and those within it) counted."""
     pending = session.info.get(_COUNT_ON_COMMIT)
     if pending:
         pending[:] = [entry for entry in pending if not _within(entry[0], previous_transaction)]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_at_the_end(session: Session, transaction: SessionTransaction) -> None:
+    """Whatever the outermost transaction did not commit (a rollback, a close) counts nothing,
+    and holds no transaction alive."""
+    if transaction.parent is None:
+        session.info.pop(_COUNT_ON_COMMIT, None)
 
 
 def _within(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:

@@ -24,12 +24,20 @@ def for_generator(document: dict[str, Any]) -> dict[str, Any]:
     """The document without the `oneOf`/`anyOf` an object schema carries only to say which of
     its properties go together (a mapping entry names `property` or `create_property`): they add
     no type, but openapi-python-client reads them as unions of new models and fails. The API
-    still checks them, and says which field is at fault."""
+    still checks them, and says which field is at fault. A real union stays."""
     for schema in document.get("components", {}).get("schemas", {}).values():
-        if "properties" in schema:
-            for rule in ("oneOf", "anyOf"):
-                schema.pop(rule, None)
+        fields = set(schema.get("properties", {}))
+        for rule in ("oneOf", "anyOf"):
+            branches = schema.get(rule)
+            if fields and branches and all(_only_names(branch, fields) for branch in branches):
+                del schema[rule]
     return document
+
+
+def _only_names(branch: dict[str, Any], fields: set[str]) -> bool:
+    """A branch that only says which of the parent's fields are required (and of what type)."""
+    named = set(branch.get("required", [])) | set(branch.get("properties", {}))
+    return set(branch) <= {"required", "properties"} and named <= fields
 
 
 def generate(output: Path, document: Path = ROOT / "openapi.yaml") -> None:

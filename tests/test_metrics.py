@@ -278,3 +278,21 @@ async def test_a_savepoint_given_up_takes_its_counts_with_it(
         async with session.begin_nested():
             count_on_commit(session, counted, 10)
     assert counted._value.get() == 11
+
+
+async def test_a_released_savepoint_counts_only_when_its_transaction_commits(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    counted = Counter("work", "test", registry=CollectorRegistry())
+    async with sessionmaker() as session:
+        transaction = await session.begin()
+        async with session.begin_nested():
+            count_on_commit(session, counted, 5)
+        assert counted._value.get() == 0
+        await transaction.rollback()
+    assert counted._value.get() == 0
+    async with sessionmaker() as session:
+        transaction = await session.begin()
+        count_on_commit(session, counted, 7)
+        await session.close()  # closed without a commit: counts nothing
+    assert counted._value.get() == 0

@@ -91,6 +91,14 @@ class SafeText:
             raise PydanticCustomError("line_break", "must be one line")
         if all(_is_invisible(char) for char in value):
             raise PydanticCustomError("invisible", "must contain a visible character")
+        # Composing can lengthen a text (U+0958 becomes two code points): the column holds what
+        # is stored, not what was sent.
+        if self.max_length is not None and len(value) > self.max_length:
+            raise PydanticCustomError(
+                "string_too_long",
+                "must be at most {max_length} characters once composed (NFC)",
+                {"max_length": self.max_length},
+            )
         return value
 
 

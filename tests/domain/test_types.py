@@ -132,3 +132,9 @@ class Credential(BaseModel):
 def test_the_documented_token_pattern_accepts_exactly_what_a_token_accepts() -> None:
     values = [v for c in map(chr, range(0x180)) for v in (c, f"ab{c}cd", f" ab{c}")]
     assert disagreements(Credential, "token", values) == []
+
+
+def test_a_text_that_composing_lengthens_past_its_limit_is_refused() -> None:
+    """U+0958 composes (NFC) into two code points: ten of them would be twenty stored."""
+    assert error_of(label="\u0958" * 10) == ("label", "string_too_long")
+    assert Form(label="\u0958" * 5).label == "\u0915\u093c" * 5  # ten: at the limit

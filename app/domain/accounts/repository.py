@@ -38,6 +38,8 @@ class AccountRepository:
         integration slots)."""
         if lock:
             # NO KEY UPDATE: inserts referencing the account (KEY SHARE) go on meanwhile.
-            return await self.session.get(Account, account_id, with_for_update={"key_share": True})
+            return await self.session.get(
+                Account, account_id, with_for_update={"key_share": True}, populate_existing=True
+            )
         # Read once per session: the account's page reads it, then its quota does.
         return await self.session.get(Account, account_id)

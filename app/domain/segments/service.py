@@ -296,9 +296,9 @@ def allowed_auto_syncs(nps_campaigns: int, ratio: float) -> int:
 
 
 async def auto_sync_quota(
-    session: AsyncSession, account: AccountScope, ratio: float, *, lock: bool = False
+    session: AsyncSession, account: AccountScope, ratio: float
 ) -> AutoSyncQuota:
-    row = await account_service.get(session, account.id, lock=lock)
+    row = await account_service.get(session, account.id)
     used = await SegmentRepository(session).count_auto_synced(account)
     return AutoSyncQuota(used=used, allowed=allowed_auto_syncs(row.nps_campaigns, ratio))
 
