@@ -21,12 +21,16 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import yaml
 from sqlalchemy.engine import make_url
 
 from app.config import Settings
 from tests.conftest import drop_database
 from tests.servers import free_port, wait_until_up
+
+# Their own Redis prefixes start with the session's: flushed with it at the end.
+pytestmark = pytest.mark.usefixtures("redis_cleanup")
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -116,7 +120,7 @@ def test_the_image_commands_run_as_written_and_sync(
         **compose_environment(compose),
         "DATABASE_URL": database_url_here,
         "REDIS_URL": settings.redis_url,
-        "REDIS_PREFIX": f"isync-image-{uuid.uuid4().hex[:8]}",
+        "REDIS_PREFIX": f"{settings.redis_prefix}-image-{uuid.uuid4().hex[:8]}",
         "INTERCOM_BASE_URL": f"http://127.0.0.1:{sandbox_port}",
         "WORKER_METRICS_PORT": "0",
     }

@@ -31,6 +31,9 @@ from tests.fixtures.syncing import finished, wait_until
 from tests.servers import api_process, worker_process
 from tests.test_oauth import authorize
 
+# Their own Redis prefixes start with the session's: flushed with it at the end.
+pytestmark = pytest.mark.usefixtures("redis_cleanup")
+
 
 @pytest.fixture(scope="module")
 def logs_database_url(database_url: str) -> Iterator[str]:
@@ -59,7 +62,7 @@ async def test_a_demo_run_logs_json_lines_with_ids_and_no_secret_or_email(
         update={
             "database_url": logs_database_url,
             "intercom_base_url": sandbox.url,
-            "redis_prefix": f"isync-logs-{uuid.uuid4().hex[:8]}",
+            "redis_prefix": f"{settings.redis_prefix}-logs-{uuid.uuid4().hex[:8]}",
             "log_level": "DEBUG",
         }
     )

@@ -33,6 +33,9 @@ from tests.fixtures.sandbox import Sandbox
 from tests.fixtures.syncing import finished, wait_until
 from tests.servers import api_process, api_server, free_port, worker_process
 
+# Their own Redis prefixes start with the session's: flushed with it at the end.
+pytestmark = pytest.mark.usefixtures("redis_cleanup")
+
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 UUID_LIKE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-")
 
@@ -83,7 +86,7 @@ async def test_a_scrape_after_a_sync_and_a_webhook_counts_exactly_what_happened(
         update={
             "database_url": metrics_database_url,
             "intercom_base_url": sandbox.url,
-            "redis_prefix": f"isync-metrics-{uuid.uuid4().hex[:8]}",
+            "redis_prefix": f"{settings.redis_prefix}-metrics-{uuid.uuid4().hex[:8]}",
             "worker_metrics_port": worker_port,
         }
     )
