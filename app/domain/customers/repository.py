@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     ARRAY,
@@ -272,6 +275,24 @@ _DELETE_ONLY_FROM_INTEGRATION = text(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class ListedCustomer:
+    """A customer as a page lists it."""
+
+    id: uuid.UUID
+    email: str
+    name: str | None
+    phone: str | None
+    properties: dict[str, Any]
+    unsubscribed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    created_xid: int
+
+
+_LISTED_COLUMNS = [getattr(Customer, field.name) for field in fields(ListedCustomer)]
+
+
 class CustomerRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -367,13 +388,14 @@ class CustomerRepository:
         integration_id: uuid.UUID | None = None,
         segment_id: uuid.UUID | None = None,
         properties: Sequence[tuple[str, str]] = (),
-    ) -> Sequence[Customer]:
+    ) -> list[ListedCustomer]:
         """Customers in the order their transactions began, listing only rows no running
         transaction can still add before: `created_xid` below the snapshot's xmin is final.
         So a client paging to the end, then on from its last cursor, never misses a customer
-        that concurrent syncs commit out of order."""
+        that concurrent syncs commit out of order. Plain rows, not ORM instances: loading a
+        hundred into the session was a sixth of a page's CPU."""
         visible_before = text("(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint")
-        query = select(Customer).where(
+        query = select(*_LISTED_COLUMNS).where(
             Customer.account_id == account.id, Customer.created_xid < visible_before
         )
         if after is not None:
@@ -419,10 +441,10 @@ class CustomerRepository:
                     SegmentMember.intercom_contact_id == CustomerSource.intercom_contact_id,
                 )
             )
-        result = await self.session.scalars(
+        result = await self.session.execute(
             query.order_by(Customer.created_xid, Customer.id).limit(limit)
         )
-        return result.all()
+        return [ListedCustomer(*row) for row in result]
 
     async def tags_of(
         self, account: AccountScope, customer_ids: Sequence[uuid.UUID]

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.customers.errors import CustomerNotFound
-from app.domain.customers.repository import CustomerRepository
+from app.domain.customers.repository import CustomerRepository, ListedCustomer
 from app.domain.customers.schemas import (
     CustomerContact,
     CustomerDetail,
@@ -119,7 +119,7 @@ def parse_property_filters(filters: Sequence[str]) -> list[tuple[str, str]]:
     return parsed
 
 
-def to_read(customer: Customer, tags: list[str]) -> CustomerRead:
+def to_read(customer: Customer | ListedCustomer, tags: list[str]) -> CustomerRead:
     return CustomerRead(
         id=customer.id,
         email=customer.email,
