@@ -100,9 +100,13 @@ def worker_process(
         try:
             yield process
         finally:
-            if process.poll() is None:
-                process.terminate()
-                process.wait(timeout=30)
+            _stop(process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 @contextlib.contextmanager
@@ -146,9 +150,7 @@ def api_process(
             wait_until_up(f"{url}/healthz")
             yield url
         finally:
-            if process.poll() is None:
-                process.terminate()
-                process.wait(timeout=30)
+            _stop(process)
 
 
 @contextlib.asynccontextmanager

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hmac
 import uuid
 from typing import cast
 
 import jwt
+from pydantic import SecretStr
 from sqlalchemy import String
 
 from app.adapters import Adapters
@@ -57,6 +59,14 @@ def _verify_jwt(token: str, settings: Settings) -> tuple[uuid.UUID, str | None]:
         return uuid.UUID(str(claims["sub"])), _account_name(claims.get("name"))
     except (jwt.PyJWTError, ValueError) as exc:
         raise Unauthenticated(f"The JWT is not valid: {exc}") from None
+
+
+def is_bearer_of(given: str, expected: SecretStr | None) -> bool:
+    """A deployment's own bearer token (the internal API's, the metrics'), compared in constant
+    time; an unset token refuses everything rather than accepting an empty one."""
+    return expected is not None and hmac.compare_digest(
+        given.encode(), expected.get_secret_value().encode()
+    )
 
 
 async def authenticate(adapters: Adapters, token: str | None) -> AccountScope:

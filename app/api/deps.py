@@ -67,8 +67,8 @@ async def require_account(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> AccountScope:
     """Before, and apart from, the route's session: a credential this process verified lately
-    needs no database (KnownCredentials); another is looked up on a read-only session of its
-    own (provisioning a JWT's account is one idempotent statement)."""
+    needs no database (KnownCredentials); another takes one statement on the direct pool (an API
+    key's lookup, or the idempotent provisioning of a JWT's account)."""
     token = credentials.credentials if credentials else None
     account = await authenticate(adapters, token)
     structlog.contextvars.bind_contextvars(account_id=str(account.id))

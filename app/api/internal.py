@@ -3,7 +3,6 @@ the product's own credential, not an account's, and may name any account."""
 
 from __future__ import annotations
 
-import hmac
 import uuid
 from typing import Annotated
 
@@ -12,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from app.api.auth import is_bearer_of
 from app.api.deps import AdaptersDep, SessionDep
 from app.api.problems import problem_responses
 from app.domain.accounts import service as account_service
@@ -32,12 +32,8 @@ async def require_product(
     adapters: AdaptersDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(internal_bearer)],
 ) -> None:
-    expected = adapters.settings.internal_api_token
     given = credentials.credentials if credentials else ""
-    # Constant time; an unset token refuses everything rather than accepting an empty one.
-    if expected is None or not hmac.compare_digest(
-        given.encode(), expected.get_secret_value().encode()
-    ):
+    if not is_bearer_of(given, adapters.settings.internal_api_token):
         raise Unauthenticated("Send `Authorization: Bearer <internal API token>`.")
 
 

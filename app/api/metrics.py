@@ -5,7 +5,6 @@ do not call it."""
 from __future__ import annotations
 
 import asyncio
-import hmac
 
 import structlog
 from fastapi import APIRouter, Request, Response
@@ -13,6 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from app import metrics
 from app.adapters import Adapters
+from app.api.auth import is_bearer_of
 from app.domain.operations import backlogs
 from app.errors import Unauthenticated
 
@@ -29,9 +29,8 @@ async def scrape(request: Request) -> Response:
     adapters: Adapters = request.app.state.adapters
     token = adapters.settings.metrics_token
     if token is not None:
-        given = request.headers.get("authorization", "")
-        expected = f"Bearer {token.get_secret_value()}"
-        if not hmac.compare_digest(given.encode(), expected.encode()):
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not is_bearer_of(given, token):
             raise Unauthenticated("Send `Authorization: Bearer <METRICS_TOKEN>`.")
     await _read_backlogs(adapters)
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

@@ -87,20 +87,18 @@ async def receive_webhook(request: Request) -> Response:
     secret = adapters.settings.intercom_client_secret
     if secret is None:
         raise WebhooksNotConfigured
-    body = await request.body()
-    if len(body) > intake.MAX_BODY_BYTES:
-        metrics.WEBHOOK_NOTIFICATIONS.labels("other", "refused").inc()
-        raise BodyTooLarge(intake.MAX_BODY_BYTES)  # the 413 of every body over a cap
-    if not intake.verify(body, x_hub_signature, secret.get_secret_value()):
-        metrics.WEBHOOK_NOTIFICATIONS.labels("other", "refused").inc()
-        raise SignatureInvalid
-    # A connection only now: a forged notification costs none.
-    async with adapters.direct.connection() as connection:
-        try:
+    try:
+        body = await request.body()
+        if len(body) > intake.MAX_BODY_BYTES:
+            raise BodyTooLarge(intake.MAX_BODY_BYTES)  # the 413 of every body over a cap
+        if not intake.verify(body, x_hub_signature, secret.get_secret_value()):
+            raise SignatureInvalid
+        # A connection only now: a forged notification costs none.
+        async with adapters.direct.connection() as connection:
             received = await intake.receive(connection, body)
-        except NotificationInvalid:
-            metrics.WEBHOOK_NOTIFICATIONS.labels("other", "refused").inc()
-            raise
+    except (BodyTooLarge, SignatureInvalid, NotificationInvalid):
+        metrics.WEBHOOK_NOTIFICATIONS.labels("other", "refused").inc()
+        raise
     metrics.WEBHOOK_NOTIFICATIONS.labels(intake.topic_label(received.topic), received.outcome).inc()
     if received.to_process is not None:
         # Intercom waits for the commit, not for the queue: a drain is queued for many at once.
